@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+//
+// Benchmarks for RingIO. A separate package so that the library itself does not depend on
+// ordo-one/benchmark (and its malloc interposer). Run from the repository root with
+//
+//     swift package --package-path Benchmarks benchmark
+//
+// See Benchmarks/README.md.
+
+import PackageDescription
+
+let package = Package(
+    name: "RingIOBenchmarks",
+    dependencies: [
+        // The library under test: the package one level up. `name:` pins the identity used in
+        // `.product(package:)` below, whatever the checkout's directory is called.
+        .package(name: "RingIO", path: ".."),
+        // MallocInterposer is the only trait we enable: it provides the malloc counters
+        // (mallocCountTotal) on Swift 6.3 without jemalloc. Naming the traits explicitly also turns
+        // off the default RuntimeInterposer trait, whose swift-runtime-interposer dependency is
+        // not needed for the metrics used here.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Workload shared by the benchmark target and the ringio-iops tool: test-file setup,
+        // a cheap PRNG for offsets, and the READ_FIXED reader loops.
+        .target(
+            name: "RingIOWorkload",
+            dependencies: [
+                .product(name: "RingIO", package: "RingIO")
+            ],
+            path: "Sources/RingIOWorkload",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Fixed-duration 4 KiB random-read driver used by scripts/bench-vs-fio.sh.
+        // Lives outside Benchmarks/ so the benchmark plugin does not treat it as a benchmark suite.
+        .executableTarget(
+            name: "ringio-iops",
+            dependencies: ["RingIOWorkload"],
+            path: "Sources/ringio-iops",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Benchmark suite run by `swift package benchmark` (the plugin picks up executable
+        // targets whose sources sit in Benchmarks/<TargetName>).
+        .executableTarget(
+            name: "RingIOBenchmarks",
+            dependencies: [
+                "RingIOWorkload",
+                .product(name: "RingIO", package: "RingIO"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/RingIOBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
+    ]
+)
+
+// ringio-iops is also exposed as a product so that
+// `swift build -c release --package-path Benchmarks --product ringio-iops` works.
+package.products += [
+    .executable(name: "ringio-iops", targets: ["ringio-iops"])
+]

@@ -1,0 +1,49 @@
+#ifndef CRINGIO_SHIM_H
+#define CRINGIO_SHIM_H
+
+// liburing.h defines _XOPEN_SOURCE/_GNU_SOURCE before it includes glibc headers, which makes
+// its fd_set clash with the one SwiftGlibc already imported. Pull the system headers in first.
+#include <sys/select.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <liburing.h>
+
+/// One completion copied out of the CQ ring.
+typedef struct ringio_completion {
+    uint64_t user_data;
+    int32_t res;
+    uint32_t flags;
+} ringio_completion;
+
+/// Copies up to `max` ready completions into `out` and advances the CQ past them.
+///
+/// Wraps `io_uring_for_each_cqe`, a macro Swift cannot import. Returns how many were copied.
+unsigned ringio_reap(struct io_uring *ring, ringio_completion *out, unsigned max);
+
+/// True when the kernel holds completions in its overflow list (CQ ring was full).
+static inline bool ringio_cq_overflowed(const struct io_uring *ring) {
+    return io_uring_cq_has_overflow(ring);
+}
+
+/// Number of SQEs prepared but not yet handed to the kernel.
+static inline unsigned ringio_sq_pending(const struct io_uring *ring) {
+    return ring->sq.sqe_tail - ring->sq.sqe_head;
+}
+
+/// The soft RLIMIT_MEMLOCK in bytes; RLIM_INFINITY when unlimited.
+unsigned long long ringio_memlock_limit(void);
+
+/// Sets RLIMIT_MEMLOCK's soft limit (tests); returns 0 or -errno.
+int ringio_set_memlock_limit(unsigned long long bytes);
+
+/// Names the calling thread (shown by top/ps/gdb).
+void ringio_set_thread_name(const char *name);
+
+/// The negative errno of the calling thread (for libc calls that set errno).
+int ringio_errno(void);
+
+#endif

@@ -1,0 +1,50 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+
+#include "CRingIO.h"
+
+unsigned ringio_reap(struct io_uring *ring, ringio_completion *out, unsigned max) {
+    unsigned head;
+    unsigned n = 0;
+    struct io_uring_cqe *cqe;
+    io_uring_for_each_cqe(ring, head, cqe) {
+        if (n == max) {
+            break;
+        }
+        out[n].user_data = cqe->user_data;
+        out[n].res = cqe->res;
+        out[n].flags = cqe->flags;
+        n++;
+    }
+    if (n > 0) {
+        io_uring_cq_advance(ring, n);
+    }
+    return n;
+}
+
+#include "CRingIO.h"
+int ringio_errno(void) {
+    return errno;
+}
+
+unsigned long long ringio_memlock_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0) {
+        return RLIM_INFINITY;
+    }
+    return limit.rlim_cur;
+}
+
+int ringio_set_memlock_limit(unsigned long long bytes) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0) {
+        return -errno;
+    }
+    limit.rlim_cur = bytes;
+    return setrlimit(RLIMIT_MEMLOCK, &limit) == 0 ? 0 : -errno;
+}
+
+void ringio_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+}

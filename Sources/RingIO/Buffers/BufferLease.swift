@@ -1,0 +1,104 @@
+/// Exclusive use of one registered buffer, returned to its pool when the lease is destroyed.
+///
+/// `~Copyable`: a lease cannot be duplicated, so one buffer cannot be leased twice, and a lease
+/// cannot be used after it has been consumed. Reads and writes may use any sub-range of it.
+/// Not `Sendable`: it belongs to the task that holds it (move it elsewhere with `sending`/`consume`).
+public struct BufferLease: ~Copyable {
+    @usableFromInline let pool: BufferPool
+    @usableFromInline let base: UnsafeMutableRawPointer
+    @usableFromInline let generation: UInt64
+    /// The buffer's index in the registration (`sqe->buf_index`).
+    public let index: Int
+    /// The buffer's size in bytes.
+    public let capacity: Int
+    /// How many bytes at the start of the buffer hold valid data (set by reads, or by you after writing into it).
+    public var count: Int {
+        didSet {
+            precondition(count >= 0 && count <= capacity, "BufferLease.count must be in 0...capacity (\(capacity)), got \(count)")
+        }
+    }
+
+    init(pool: BufferPool, grant: BufferPool.Grant) {
+        self.pool = pool
+        self.base = grant.base
+        self.generation = grant.generation
+        self.index = grant.index
+        self.capacity = grant.capacity
+        self.count = 0
+    }
+
+    deinit {
+        pool.release(index: index, generation: generation)
+    }
+
+    /// Gives read access to the `count` valid bytes.
+    ///
+    /// - Parameter body: receives a `RawSpan` of the valid bytes; it must not escape.
+    @inlinable
+    public func withBytes<Result, Failure: Error>(_ body: (RawSpan) throws(Failure) -> Result) throws(Failure) -> Result {
+        // Safety: base..base+count lies inside this lease's buffer, which no one else can touch while we borrow it.
+        let span = unsafe RawSpan(_unsafeStart: UnsafeRawPointer(base), byteCount: count)
+        return try body(span)
+    }
+
+    /// Gives write access to the whole buffer (`capacity` bytes); set `count` afterwards if you filled it.
+    ///
+    /// - Parameter body: receives a `MutableRawSpan` over the whole buffer; it must not escape.
+    @inlinable
+    public mutating func withMutableBytes<Result, Failure: Error>(
+        _ body: (inout MutableRawSpan) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        // Safety: the lease owns the buffer exclusively and `mutating` gives us exclusive access to the lease.
+        var span = unsafe MutableRawSpan(_unsafeStart: base, byteCount: capacity)
+        return try body(&span)
+    }
+
+    /// Gives raw read access to the `count` valid bytes.
+    ///
+    /// - Parameter body: receives the valid bytes; the pointer must not escape.
+    @inlinable
+    public func withUnsafeBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Gives raw write access to the whole buffer (`capacity` bytes); set `count` afterwards.
+    ///
+    /// - Parameter body: receives the whole buffer; the pointer must not escape.
+    @inlinable
+    public mutating func withUnsafeMutableBytes<Result, Failure: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeMutableRawBufferPointer(start: base, count: capacity))
+    }
+
+    /// Copies `bytes` into the start of the buffer and sets `count` to their length.
+    ///
+    /// - Precondition: `bytes.count <= capacity`.
+    public mutating func copy(from bytes: some Collection<UInt8>) {
+        precondition(bytes.count <= capacity, "\(bytes.count) bytes do not fit a \(capacity)-byte lease")
+        let target = UnsafeMutableRawBufferPointer(start: base, count: capacity)
+        var written = 0
+        for byte in bytes {
+            target[written] = byte
+            written += 1
+        }
+        count = written
+    }
+
+    /// The `count` valid bytes, copied into an array.
+    public var bytes: [UInt8] {
+        [UInt8](UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// The address of `range` within the buffer, for building SQEs; checked against `capacity`.
+    @inline(__always)
+    func unsafeAddress(of range: Range<Int>) -> UnsafeMutableRawPointer? {
+        guard range.lowerBound >= 0 && range.upperBound <= capacity else { return nil }
+        return base + range.lowerBound
+    }
+}
+
+@available(*, unavailable)
+extension BufferLease: Sendable {}

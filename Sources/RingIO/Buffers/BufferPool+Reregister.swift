@@ -1,0 +1,67 @@
+extension BufferPool {
+    /// Replaces every buffer with `count` new buffers of `size` bytes (IORING_UNREGISTER_BUFFERS, then REGISTER).
+    ///
+    /// New leases wait while this runs. It first waits until every outstanding lease has come back,
+    /// so no task and no kernel operation can still hold an old buffer; it is not cancellable.
+    /// If the new set cannot be registered, the old set stays registered and the error is thrown.
+    ///
+    /// - Parameters:
+    ///   - count: number of new buffers (1...16384).
+    ///   - size: bytes per new buffer (1 byte ... 1 GiB).
+    /// - Throws: `RingIOError` (`.bufferTooLarge`, `.invalidArgument`, `.lockedMemoryLimit`, `.shutDown`, …).
+    public func reregister(count: Int, size: Int) async throws {
+        try BufferRegion.validate(count: count, size: size)
+        let host: (any BufferPoolHost)? = try state.withLock { state in
+            if state.isClosed { throw RingIOError.shutDown(.registerBuffers) }
+            if state.isDraining {
+                throw RingIOError.invalidArgument(.registerBuffers, "Another reregister of this pool is in progress; wait for it to finish")
+            }
+            state.isDraining = true
+            return state.host
+        }
+        guard let host else {
+            endDrain(with: nil)
+            throw RingIOError.shutDown(.registerBuffers)
+        }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done: Bool = state.withLock { state in
+                if state.outstanding == 0 { return true }
+                state.drainContinuation = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+        do {
+            try await host.replaceRegistration(of: self, with: Configuration(count: count, size: size))
+        } catch {
+            endDrain(with: nil)
+            throw error
+        }
+    }
+
+    /// Ends a drain, installing `region` (a new registration) if given, and serves queued leases.
+    func endDrain(with region: BufferRegion?) {
+        var granted: [(UnsafeContinuation<Grant, any Error>, Grant)] = []
+        state.withLock { state in
+            if let region {
+                state.region = region
+                state.generation &+= 1
+                state.free = Array((0..<region.count).reversed())
+            }
+            state.isDraining = false
+            while !state.waiters.isEmpty, let index = state.free.popLast() {
+                let waiter = state.waiters.removeFirst()
+                state.outstanding += 1
+                granted.append((waiter.continuation, state.grant(index)))
+            }
+        }
+        for (continuation, grant) in granted {
+            continuation.resume(returning: grant)
+        }
+    }
+
+    /// Connects the pool to the executor that registers its buffers.
+    func attach(host: any BufferPoolHost) {
+        state.withLock { $0.host = host }
+    }
+}

@@ -1,0 +1,182 @@
+import DequeModule
+import Synchronization
+
+/// The executor's set of registered ("fixed") buffers, handed out as `BufferLease`s.
+///
+/// Leasing and returning are thread-safe and allocate nothing in steady state. When every buffer
+/// is out, `lease()` waits in FIFO order and the first buffer returned goes to the longest waiter.
+/// A buffer comes back only when its lease is destroyed, and a lease lives at least as long as any
+/// kernel operation on it, so a buffer the kernel may still write to is never handed out twice.
+public final class BufferPool: Sendable {
+    /// The shape of a pool: how many buffers and how large each is.
+    public struct Configuration: Sendable, Hashable {
+        /// Number of buffers (1...16384).
+        public var count: Int
+        /// Bytes per buffer (1 byte ... 1 GiB); each buffer starts on a page boundary.
+        public var size: Int
+
+        /// Creates a pool shape.
+        public init(count: Int, size: Int) {
+            self.count = count
+            self.size = size
+        }
+    }
+
+    /// Where a granted buffer lives; what a waiter is resumed with.
+    // Safety: a grant is handed to exactly one new lease, which then owns the buffer it points at.
+    struct Grant: @unchecked Sendable {
+        let index: Int
+        let base: UnsafeMutableRawPointer
+        let capacity: Int
+        let generation: UInt64
+    }
+
+    struct Waiter {
+        let id: UInt64
+        let continuation: UnsafeContinuation<Grant, any Error>
+    }
+
+    struct State {
+        var region: BufferRegion
+        var generation: UInt64 = 0
+        var free: [Int]
+        var waiters = Deque<Waiter>()
+        var outstanding = 0
+        var nextWaiterID: UInt64 = 0
+        var isDraining = false
+        var drainContinuation: UnsafeContinuation<Void, Never>?
+        var isClosed = false
+        weak var host: (any BufferPoolHost)?
+
+        init(region: BufferRegion) {
+            self.region = region
+            self.free = Array((0..<region.count).reversed())
+        }
+
+        mutating func grant(_ index: Int) -> Grant {
+            Grant(index: index, base: region.pointer(index), capacity: region.size, generation: generation)
+        }
+    }
+
+    let state: Mutex<State>
+
+    init(region: BufferRegion) {
+        self.state = Mutex(State(region: region))
+    }
+
+    /// Bytes per buffer.
+    public var bufferSize: Int { state.withLock { $0.region.size } }
+    /// Number of buffers in the pool.
+    public var count: Int { state.withLock { $0.region.count } }
+    /// Buffers not leased right now.
+    public var available: Int { state.withLock { $0.free.count } }
+
+    /// Leases a buffer, waiting in FIFO order while all are out.
+    ///
+    /// - Returns: a lease whose `count` is 0 and whose bytes are whatever the buffer last held.
+    /// - Throws: `CancellationError` if the task is cancelled while waiting (no buffer is lost);
+    ///   `RingIOError` `.shutDown` once the executor has shut down.
+    public func lease() async throws -> BufferLease {
+        enum Immediate { case granted(Grant), closed, wait(UInt64) }
+        let immediate: Immediate = state.withLock { state in
+            if state.isClosed { return .closed }
+            if !state.isDraining && state.waiters.isEmpty, let index = state.free.popLast() {
+                state.outstanding += 1
+                return .granted(state.grant(index))
+            }
+            state.nextWaiterID &+= 1
+            return .wait(state.nextWaiterID)
+        }
+        switch immediate {
+        case .granted(let grant):
+            return BufferLease(pool: self, grant: grant)
+        case .closed:
+            throw RingIOError.shutDown(.lease)
+        case .wait(let id):
+            let grant = try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Grant, any Error>) in
+                    let refusal: (any Error)? = state.withLock { state in
+                        if state.isClosed { return RingIOError.shutDown(.lease) }
+                        // The cancellation flag is set before onCancel runs, so checking it under the
+                        // lock closes the window where onCancel ran before this waiter was queued.
+                        if Task.isCancelled { return CancellationError() }
+                        if !state.isDraining && state.waiters.isEmpty, let index = state.free.popLast() {
+                            state.outstanding += 1
+                            continuation.resume(returning: state.grant(index))
+                            return nil
+                        }
+                        state.waiters.append(Waiter(id: id, continuation: continuation))
+                        return nil
+                    }
+                    if let refusal { continuation.resume(throwing: refusal) }
+                }
+            } onCancel: {
+                let waiter: Waiter? = state.withLock { state in
+                    guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: position)
+                }
+                waiter?.continuation.resume(throwing: CancellationError())
+            }
+            return BufferLease(pool: self, grant: grant)
+        }
+    }
+
+    /// Leases a buffer if one is free right now.
+    ///
+    /// - Returns: a lease, or nil when all buffers are out, others are waiting, the pool is being
+    ///   re-registered, or the executor has shut down.
+    public func tryLease() -> BufferLease? {
+        let grant: Grant? = state.withLock { state in
+            guard !state.isClosed, !state.isDraining, state.waiters.isEmpty,
+                  let index = state.free.popLast()
+            else { return nil }
+            state.outstanding += 1
+            return state.grant(index)
+        }
+        return grant.map { BufferLease(pool: self, grant: $0) }
+    }
+
+    /// Takes a buffer back from a lease being destroyed; hands it to the longest waiter if any.
+    func release(index: Int, generation: UInt64) {
+        enum Next { case none, waiter(UnsafeContinuation<Grant, any Error>, Grant), drained(UnsafeContinuation<Void, Never>) }
+        let next: Next = state.withLock { state in
+            precondition(generation == state.generation, "a lease outlived its pool's registration")
+            if !state.isDraining && !state.isClosed, let waiter = state.waiters.popFirst() {
+                return .waiter(waiter.continuation, state.grant(index))
+            }
+            state.free.append(index)
+            state.outstanding -= 1
+            if state.isDraining && state.outstanding == 0, let drained = state.drainContinuation {
+                state.drainContinuation = nil
+                return .drained(drained)
+            }
+            return .none
+        }
+        switch next {
+        case .none: break
+        case .waiter(let continuation, let grant): continuation.resume(returning: grant)
+        case .drained(let continuation): continuation.resume()
+        }
+    }
+
+    /// Refuses new leases and fails every waiter with `.shutDown` (executor shutdown).
+    func close() {
+        let waiters: Deque<Waiter> = state.withLock { state in
+            state.isClosed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: RingIOError.shutDown(.lease))
+        }
+    }
+
+    /// The current registration's region; for the executor's loop.
+    var region: BufferRegion { state.withLock { $0.region } }
+}
+
+/// What a pool asks of its executor to swap its buffers (implemented by the executor layer).
+protocol BufferPoolHost: AnyObject, Sendable {
+    /// Unregisters the pool's buffers and registers `replacement` on the ring thread.
+    func replaceRegistration(of pool: BufferPool, with configuration: BufferPool.Configuration) async throws
+}

@@ -1,0 +1,93 @@
+import CRingIO
+import Glibc
+
+/// One contiguous anonymous mapping cut into `count` page-aligned buffers, with their iovecs.
+///
+/// Anonymous memory only: the kernel will not pin file-backed pages for fixed buffers, and page
+/// alignment makes every buffer fit for O_DIRECT. Unmapped in `deinit`, which runs only once no
+/// lease (and so no kernel operation) can refer to it.
+// Safety: every stored property is immutable after init; the memory itself is reached only through
+// leases (one owner per buffer) and the kernel, never through this object.
+final class BufferRegion: @unchecked Sendable {
+    /// The largest single buffer the kernel registers (1 GiB).
+    static let maximumBufferSize = 1 << 30
+    /// The most buffers one registration may hold (IORING_MAX_REG_BUFFERS).
+    static let maximumBufferCount = 1 << 14
+
+    let base: UnsafeMutableRawPointer
+    let count: Int
+    /// Usable bytes per buffer, as configured.
+    let size: Int
+    /// Distance between buffers: `size` rounded up to the page size.
+    let stride: Int
+    let byteCount: Int
+    let iovecs: UnsafeMutablePointer<iovec>
+    private let ownsMapping: Bool
+
+    /// Maps `count` buffers of `size` bytes.
+    ///
+    /// - Throws: `RingIOError` `.bufferTooLarge` / `.invalidArgument` before any syscall, or `.system` (ENOMEM) from mmap.
+    convenience init(count: Int, size: Int) throws(RingIOError) {
+        try BufferRegion.validate(count: count, size: size)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let stride = (size + page - 1) / page * page
+        let (byteCount, overflow) = stride.multipliedReportingOverflow(by: count)
+        guard !overflow else {
+            throw .invalidArgument(.registerBuffers, "count × size overflows; use fewer or smaller buffers")
+        }
+        let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            throw RingIOError(
+                code: .system, errno: Errno(rawValue: ringio_errno()), operation: .registerBuffers,
+                hint: "mmap of \(byteCount) bytes for the buffer pool failed; use a smaller pool")
+        }
+        self.init(base: mapped, count: count, size: size, stride: stride, byteCount: byteCount, ownsMapping: true)
+    }
+
+    /// Wraps memory the caller mapped (tests use it to offer file-backed memory); not unmapped here.
+    ///
+    /// - Safety: `base` must stay mapped for `count * stride` bytes for the region's lifetime.
+    convenience init(unsafeMapping base: UnsafeMutableRawPointer, count: Int, size: Int, stride: Int) {
+        self.init(base: base, count: count, size: size, stride: stride, byteCount: count * stride, ownsMapping: false)
+    }
+
+    private init(base: UnsafeMutableRawPointer, count: Int, size: Int, stride: Int, byteCount: Int, ownsMapping: Bool) {
+        self.base = base
+        self.count = count
+        self.size = size
+        self.stride = stride
+        self.byteCount = byteCount
+        self.ownsMapping = ownsMapping
+        self.iovecs = .allocate(capacity: count)
+        for index in 0..<count {
+            // Safety: index < count, inside the mapping of count * stride bytes.
+            iovecs[index] = iovec(iov_base: base + index * stride, iov_len: size)
+        }
+    }
+
+    /// The start of buffer `index`.
+    @inline(__always)
+    func pointer(_ index: Int) -> UnsafeMutableRawPointer { base + index * stride }
+
+    /// Checks a pool shape against the kernel's limits without asking the kernel.
+    static func validate(count: Int, size: Int) throws(RingIOError) {
+        guard size <= maximumBufferSize else {
+            throw RingIOError(
+                code: .bufferTooLarge, errno: .invalidArgument, operation: .registerBuffers,
+                hint: "A registered buffer may be at most 1 GiB (1073741824 bytes), and \(size) bytes were asked for; use more, smaller buffers")
+        }
+        guard size > 0 else {
+            throw .invalidArgument(.registerBuffers, "Buffer size must be at least 1 byte (got \(size))")
+        }
+        guard count > 0 && count <= maximumBufferCount else {
+            throw .invalidArgument(.registerBuffers, "Buffer count must be between 1 and \(maximumBufferCount) (got \(count))")
+        }
+    }
+
+    deinit {
+        iovecs.deallocate()
+        if ownsMapping {
+            munmap(base, byteCount)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import CRingIO
+import Glibc
+
+/// Registers a region's buffers with a ring and explains the kernel's refusals.
+enum BufferRegistration {
+    /// io_uring_register_buffers for every buffer of `region`.
+    ///
+    /// - Throws: `.lockedMemoryLimit` for ENOMEM (with the limit, the bytes needed and the `ulimit -l` fix),
+    ///   `.fileBackedMemory` for EOPNOTSUPP (or EFAULT on file-backed memory), `.system` otherwise.
+    static func register(_ region: BufferRegion, on ring: Ring) throws(RingIOError) {
+        let result = ring.registerBuffers(region.iovecs, count: region.count)
+        guard result < 0 else { return }
+        throw explain(result, region: region)
+    }
+
+    static func explain(_ result: Int32, region: BufferRegion) -> RingIOError {
+        let errno = Errno(rawValue: -result)
+        switch -result {
+        case ENOMEM:
+            return RingIOError(
+                code: .lockedMemoryLimit, errno: errno, operation: .registerBuffers,
+                hint: memlockHint(bytesNeeded: region.byteCount, count: region.count, size: region.size))
+        case EOPNOTSUPP:
+            return fileBacked(errno)
+        case EFAULT where region.isFileBacked:
+            return fileBacked(errno)
+        default:
+            return RingIOError.fromResult(result, operation: .registerBuffers)
+        }
+    }
+
+    private static func fileBacked(_ errno: Errno) -> RingIOError {
+            return RingIOError(
+                code: .fileBackedMemory, errno: errno, operation: .registerBuffers,
+                hint: "The kernel will not pin file-backed memory (a MAP_SHARED mapping of a file) as a fixed buffer; "
+                    + "register anonymous memory instead, as BufferPool does (mmap with MAP_ANONYMOUS)")
+    }
+
+    /// The memlock explanation: the limit in force, the bytes needed, and how to raise the limit.
+    static func memlockHint(bytesNeeded: Int, count: Int, size: Int) -> String {
+        let limit = ringio_memlock_limit()
+        let needKiB = (bytesNeeded + 1023) / 1024
+        let shape = "\(count) buffers × \(size) bytes = \(bytesNeeded) bytes (\(needKiB) KiB)"
+        if limit == UInt64.max {
+            return "Registering \(shape) must be locked in memory, RLIMIT_MEMLOCK is unlimited, and the kernel still had no memory for it; use a smaller pool"
+        }
+        let limitKiB = Int(limit / 1024)
+        return "Registering \(shape) must be locked in memory, but RLIMIT_MEMLOCK allows \(limit) bytes (\(limitKiB) KiB) "
+            + "for this user, including memory other rings already pinned. Raise it before starting the program: `ulimit -l \(max(needKiB * 2, limitKiB * 2))` "
+            + "(or `ulimit -l unlimited`) in the shell, LimitMEMLOCK= in a systemd unit, `--ulimit memlock=-1` for Docker, "
+            + "or configure a smaller pool (count × size under the limit)"
+    }
+}
+
+extension BufferRegion {
+    /// True if the first buffer lies in a mapping backed by a file (per /proc/self/maps).
+    var isFileBacked: Bool {
+        guard let maps = fopen("/proc/self/maps", "r") else { return false }
+        defer { fclose(maps) }
+        let address = UInt(bitPattern: base)
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), maps) != nil {
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let fields = text.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 5, let dash = fields[0].firstIndex(of: "-"),
+                  let start = UInt(fields[0][..<dash], radix: 16),
+                  let end = UInt(fields[0][fields[0].index(after: dash)...], radix: 16),
+                  address >= start && address < end
+            else { continue }
+            return fields[4] != "0"  // inode 0: anonymous
+        }
+        return false
+    }
+}

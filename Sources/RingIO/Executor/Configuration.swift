@@ -1,0 +1,45 @@
+/// How a `RingExecutor` sets up its ring and buffer pool.
+public struct RingExecutorConfiguration: Sendable, Hashable {
+    /// Submission queue entries (1...32768); the kernel rounds up to a power of two.
+    public var entries: UInt32
+    /// The registered buffer pool's shape.
+    public var buffers: BufferPool.Configuration
+    /// Most operations in flight at once; more wait in FIFO order. Default: `2 × entries`.
+    public var maxInFlight: Int?
+    /// Setup flags to try first; weaker sets are tried when the kernel refuses (EINVAL).
+    /// Pass `[]` to force plain setup.
+    public var setupFlags: SetupFlags
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - entries: SQ entries, default 256.
+    ///   - buffers: pool shape, default 64 buffers of 64 KiB.
+    ///   - maxInFlight: in-flight limit, default `2 × entries`.
+    ///   - setupFlags: flags to try first, default `SetupFlags.preferred`.
+    public init(
+        entries: UInt32 = 256,
+        buffers: BufferPool.Configuration = .init(count: 64, size: 64 << 10),
+        maxInFlight: Int? = nil,
+        setupFlags: SetupFlags = .preferred
+    ) {
+        self.entries = entries
+        self.buffers = buffers
+        self.maxInFlight = maxInFlight
+        self.setupFlags = setupFlags
+    }
+
+    /// The in-flight limit in force.
+    var inFlightLimit: Int { maxInFlight ?? Int(entries) * 2 }
+
+    /// Refuses impossible shapes before any syscall.
+    func validate() throws(RingIOError) {
+        guard entries >= 1 && entries <= 32768 else {
+            throw .invalidArgument(.setup, "entries must be between 1 and 32768 (got \(entries))")
+        }
+        guard inFlightLimit >= 1 && inFlightLimit <= 16384 else {
+            throw .invalidArgument(.setup, "maxInFlight must be between 1 and 16384 (got \(inFlightLimit))")
+        }
+        try BufferRegion.validate(count: buffers.count, size: buffers.size)
+    }
+}

@@ -1,0 +1,21 @@
+extension LoopCore {
+    /// Swaps the pool's registration for `configuration` (loop thread; no lease outstanding).
+    ///
+    /// Maps the new buffers first; if registering them fails, the old set is registered again.
+    ///
+    /// - Throws: `RingIOError` from mapping or registration.
+    func replaceRegistration(of pool: BufferPool, with configuration: BufferPool.Configuration) throws(RingIOError) {
+        assert(isLoopThread)
+        guard lifecycle == .running, let ring else { throw RingIOError.shutDown(.registerBuffers) }
+        let replacement = try BufferRegion(count: configuration.count, size: configuration.size)
+        let old = pool.region
+        ring.unregisterBuffers()
+        do {
+            try BufferRegistration.register(replacement, on: ring)
+        } catch {
+            try BufferRegistration.register(old, on: ring)
+            throw error
+        }
+        pool.endDrain(with: replacement)
+    }
+}

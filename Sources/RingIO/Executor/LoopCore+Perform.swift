@@ -1,0 +1,97 @@
+import CRingIO
+import Glibc
+
+extension LoopCore {
+    /// Submits one SQE and suspends until its completion arrives. Call on the loop thread only.
+    ///
+    /// The continuation is resumed only by the operation's own CQE, never by cancellation: a
+    /// cancelled task gets IORING_OP_ASYNC_CANCEL submitted for it and still waits for the
+    /// operation to finish, so the kernel is done with every buffer before this returns or throws.
+    ///
+    /// - Parameters:
+    ///   - operation: names the operation in errors.
+    ///   - path: the file's path, for errors.
+    ///   - fd: the descriptor, for errors.
+    ///   - cancellable: false for operations that must run even if the task is cancelled (close).
+    ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
+    /// - Returns: the completion's non-negative `res`.
+    /// - Throws: `RingIOError` for a negative result or a shut-down executor; `CancellationError`
+    ///   when the task was cancelled and the operation did not complete.
+    @inline(__always)
+    func perform(
+        _ operation: Operation,
+        path: String? = nil,
+        fd: Int32? = nil,
+        cancellable: Bool = true,
+        _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
+    ) async throws -> Int32 {
+        assert(isLoopThread, "RingIO operations must run on the executor's thread")
+        guard lifecycle == .running else { throw RingIOError.shutDown(operation, path: path, fd: fd) }
+        if cancellable { try Task.checkCancellation() }
+        let slot: UInt32
+        if let free = table.acquire() {
+            slot = free
+        } else {
+            slot = try await waitForSlot(operation, path: path, fd: fd)
+        }
+        let userData = table.userData(for: slot)
+        let result: Int32
+        if cancellable {
+            result = await withTaskCancellationHandler {
+                await submit(slot: slot, userData: userData, prepare)
+            } onCancel: {
+                self.requestCancel(userData)
+            }
+        } else {
+            result = await submit(slot: slot, userData: userData, prepare)
+        }
+        if result >= 0 { return result }
+        if result == -ECANCELED || result == -EINTR {
+            if lifecycle != .running {
+                var error = RingIOError.shutDown(operation, path: path, fd: fd)
+                error.errno = .canceled
+                error.hint = "The RingExecutor was shut down while this operation was in flight; it was cancelled"
+                throw error
+            }
+            if Task.isCancelled { throw CancellationError() }
+        }
+        throw RingIOError.fromResult(result, operation: operation, path: path, fd: fd)
+    }
+
+    @inline(__always)
+    private func submit(
+        slot: UInt32, userData: UInt64, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
+    ) async -> Int32 {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
+            table.arm(slot, continuation)
+            do {
+                let sqe = try ring!.nextSQE()
+                prepare(sqe)
+                io_uring_sqe_set_data64(sqe, userData)
+            } catch {
+                table.complete(userData, result: -((error as? RingIOError)?.errno?.rawValue ?? EBUSY))
+            }
+        }
+    }
+
+    /// Waits in FIFO order for a free slot (back-pressure when `maxInFlight` operations are out).
+    private func waitForSlot(_ operation: Operation, path: String?, fd: Int32?) async throws -> UInt32 {
+        let id = table.makeWaiterID()
+        let granted: UInt32? = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
+                table.enqueueWaiter(continuation, id: id)
+            }
+        } onCancel: {
+            self.requestWaiterCancel(id)
+        }
+        guard let slot = granted else {
+            if lifecycle != .running { throw RingIOError.shutDown(operation, path: path, fd: fd) }
+            throw CancellationError()
+        }
+        if lifecycle != .running {
+            table.release(slot)
+            throw RingIOError.shutDown(operation, path: path, fd: fd)
+        }
+        return slot
+    }
+}

@@ -1,0 +1,337 @@
+import CRingIO
+import DequeModule
+import Glibc
+import Synchronization
+
+/// The state and loop of one executor thread: ring, in-flight table, job queues, wake-up channel.
+///
+/// Fields marked loop-confined are touched only on the loop thread; everything other threads may
+/// touch is atomic or behind `remote`'s mutex. That split is what the `@unchecked Sendable` relies on.
+final class LoopCore: @unchecked Sendable {
+    let configuration: RingExecutorConfiguration
+
+    // MARK: Shared with other threads
+
+    private let remote = Mutex(RemoteQueue())
+    private let hasRemoteWork = Atomic<Bool>(false)
+    /// True while the loop is (about to be) blocked in the kernel; remote producers then write the eventfd.
+    private let sleeping = Atomic<Bool>(false)
+    private let lifecycleState = Atomic<UInt8>(Lifecycle.starting.rawValue)
+    /// The eventfd other threads write to wake the loop.
+    let eventFD: Int32
+    /// The loop thread; written by the loop before startup completes, read-only afterwards.
+    private(set) var thread = pthread_t()
+    /// Set by the loop before startup completes; read-only afterwards.
+    private(set) var startupError: RingIOError?
+    private(set) var acceptedFlags: SetupFlags = []
+    private var startup = sem_t()
+
+    // MARK: Loop-confined
+
+    private(set) var ring: Ring?
+    private(set) var table: OperationTable
+    private(set) var pool: BufferPool?
+    private var localJobs = Deque<UnownedJob>()
+    private var drainedJobs: [UnownedJob] = []
+    private let completions: UnsafeMutablePointer<ringio_completion>
+    private let completionCapacity: UInt32 = 256
+    private let wakeBuffer: UnsafeMutablePointer<UInt64>
+    private var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
+    private var terminating = false
+    var serialExecutor: UnownedSerialExecutor?
+    var taskExecutor: UnownedTaskExecutor?
+
+    init(configuration: RingExecutorConfiguration) throws(RingIOError) {
+        self.configuration = configuration
+        self.table = OperationTable(capacity: configuration.inFlightLimit)
+        self.completions = .allocate(capacity: 256)
+        self.wakeBuffer = .allocate(capacity: 1)
+        self.wakeBuffer.initialize(to: 0)
+        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard fd >= 0 else {
+            completions.deallocate()
+            wakeBuffer.deallocate()
+            throw RingIOError(code: .system, errno: .init(rawValue: ringio_errno()), operation: .setup, hint: "eventfd() failed")
+        }
+        self.eventFD = fd
+        sem_init(&startup, 0, 0)
+    }
+
+    deinit {
+        Glibc.close(eventFD)
+        completions.deallocate()
+        wakeBuffer.deallocate()
+        sem_destroy(&startup)
+    }
+
+    var lifecycle: Lifecycle {
+        Lifecycle(rawValue: lifecycleState.load(ordering: .acquiring))!
+    }
+
+    private func setLifecycle(_ value: Lifecycle) {
+        lifecycleState.store(value.rawValue, ordering: .releasing)
+    }
+
+    /// True on the loop thread.
+    @inline(__always)
+    var isLoopThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    // MARK: Startup
+
+    /// Starts the loop thread and waits until it has set up the ring and pool (or failed to).
+    func start() throws(RingIOError) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let created = pthread_create(&handle, &attributes, { context in
+            // Safety: the context is the retained LoopCore passed just above; we take over that retain.
+            let core = Unmanaged<LoopCore>.fromOpaque(context!).takeRetainedValue()
+            core.threadMain()
+            return nil
+        }, context)
+        guard created == 0 else {
+            Unmanaged<LoopCore>.fromOpaque(context).release()
+            throw RingIOError(code: .system, errno: .init(rawValue: created), operation: .setup, hint: "Could not start the executor thread")
+        }
+        while sem_wait(&startup) != 0 {}
+        if let startupError { throw startupError }
+    }
+
+    private func threadMain() {
+        thread = pthread_self()
+        ringio_set_thread_name("ringio-loop")
+        do {
+            try setUp()
+        } catch {
+            startupError = error
+            ring = nil
+            setLifecycle(.failed)
+            sem_post(&startup)
+            return
+        }
+        setLifecycle(.running)
+        sem_post(&startup)
+        runRingLoop()
+        runPlainLoop()
+    }
+
+    private func setUp() throws(RingIOError) {
+        let ring = try Ring(
+            entries: configuration.entries,
+            completionEntries: UInt32(configuration.inFlightLimit * 2 + 64),
+            preferred: configuration.setupFlags)
+        self.ring = ring
+        acceptedFlags = ring.flags
+        let region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
+        try BufferRegistration.register(region, on: ring)
+        pool = BufferPool(region: region)
+        try armWakeRead()
+    }
+
+    /// Keeps one read of the eventfd pending on the ring, so other threads can wake a blocked loop.
+    private func armWakeRead() throws(RingIOError) {
+        guard let ring else { return }
+        let sqe = try ring.nextSQE()
+        io_uring_prep_read(sqe, eventFD, wakeBuffer, 8, 0)
+        io_uring_sqe_set_data64(sqe, UserData.wake)
+    }
+
+    // MARK: Enqueueing
+
+    /// Queues a job; called by the Swift runtime from any thread.
+    @inline(__always)
+    func enqueue(_ job: UnownedJob) {
+        if isLoopThread {
+            localJobs.append(job)
+            return
+        }
+        remote.withLock { $0.jobs.append(job) }
+        signalRemoteWork()
+    }
+
+    /// Asks the loop to cancel the operation `userData` (from a cancellation handler, any thread).
+    func requestCancel(_ userData: UInt64) {
+        remote.withLock { $0.cancels.append(userData) }
+        signalRemoteWork()
+    }
+
+    /// Asks the loop to drop the slot waiter `id` (from a cancellation handler, any thread).
+    func requestWaiterCancel(_ id: UInt64) {
+        remote.withLock { $0.waiterCancels.append(id) }
+        signalRemoteWork()
+    }
+
+    /// Asks the loop to shut down; `continuation` is resumed when it has.
+    func requestShutdown(_ continuation: UnsafeContinuation<Void, Never>) {
+        remote.withLock { $0.shutdownWaiters.append(continuation) }
+        signalRemoteWork()
+    }
+
+    /// Tells the loop the executor is gone: shut down if needed and end the thread.
+    func requestTermination() {
+        remote.withLock { $0.terminate = true }
+        signalRemoteWork()
+    }
+
+    private func signalRemoteWork() {
+        hasRemoteWork.store(true, ordering: .sequentiallyConsistent)
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            var one: UInt64 = 1
+            _ = Glibc.write(eventFD, &one, 8)
+        }
+    }
+
+    // MARK: The loop
+
+    private func runRingLoop() {
+        while let ring {
+            if hasRemoteWork.load(ordering: .acquiring) { drainRemote() }
+            runJobs()
+            if lifecycle == .shuttingDown && advanceShutdown() { return }
+            do {
+                if !localJobs.isEmpty {
+                    if ring.pendingSubmissions > 0 || table.armedCount > 0 {
+                        try ring.submitAndGetEvents()
+                    }
+                } else {
+                    sleeping.store(true, ordering: .sequentiallyConsistent)
+                    if hasRemoteWork.load(ordering: .sequentiallyConsistent) {
+                        sleeping.store(false, ordering: .relaxed)
+                        try ring.submitAndGetEvents()
+                    } else {
+                        try ring.submitAndWait(1)
+                        sleeping.store(false, ordering: .relaxed)
+                    }
+                }
+            } catch {
+                sleeping.store(false, ordering: .relaxed)
+                reportLoopError(error)
+            }
+            reapCompletions()
+        }
+    }
+
+    private func runJobs() {
+        // Run what is ready now; jobs made ready meanwhile wait for the next turn, so I/O keeps flowing.
+        var budget = localJobs.count
+        while budget > 0, let job = localJobs.popFirst() {
+            budget -= 1
+            job.runSynchronously(isolatedTo: serialExecutor!, taskExecutor: taskExecutor!)
+        }
+    }
+
+    private func reapCompletions() {
+        guard let ring else { return }
+        while true {
+            let count = ring.reap(into: completions, capacity: completionCapacity)
+            if count == 0 { return }
+            for index in 0..<count {
+                let completion = completions[index]
+                switch completion.user_data {
+                case UserData.wake:
+                    if completion.res != -ECANCELED, lifecycle != .shutDown {
+                        do { try armWakeRead() } catch { reportLoopError(error) }
+                    }
+                case UserData.cancel:
+                    break
+                default:
+                    table.complete(completion.user_data, result: completion.res)
+                }
+            }
+        }
+    }
+
+    private func drainRemote() {
+        hasRemoteWork.store(false, ordering: .sequentiallyConsistent)
+        var cancels: [UInt64] = []
+        var waiterCancels: [UInt64] = []
+        var newShutdownWaiters: [UnsafeContinuation<Void, Never>] = []
+        var terminate = false
+        remote.withLock { queue in
+            swap(&queue.jobs, &drainedJobs)
+            if !queue.cancels.isEmpty { swap(&queue.cancels, &cancels) }
+            if !queue.waiterCancels.isEmpty { swap(&queue.waiterCancels, &waiterCancels) }
+            if !queue.shutdownWaiters.isEmpty { swap(&queue.shutdownWaiters, &newShutdownWaiters) }
+            terminate = queue.terminate
+        }
+        localJobs.append(contentsOf: drainedJobs)
+        drainedJobs.removeAll(keepingCapacity: true)
+        for id in waiterCancels { table.cancelWaiter(id: id) }
+        for userData in cancels { submitCancel(of: userData) }
+        if terminate { terminating = true }
+        if !newShutdownWaiters.isEmpty || terminating {
+            shutdownWaiters.append(contentsOf: newShutdownWaiters)
+            switch lifecycle {
+            case .running:
+                beginShutdown()
+            case .shutDown, .failed:
+                let waiters = shutdownWaiters
+                shutdownWaiters.removeAll()
+                for waiter in waiters { waiter.resume() }
+            case .starting, .shuttingDown:
+                break
+            }
+        }
+    }
+
+    /// Prepares IORING_OP_ASYNC_CANCEL for `userData` if it is still in flight.
+    private func submitCancel(of userData: UInt64) {
+        guard let ring, table.isArmed(userData) else { return }
+        do {
+            let sqe = try ring.nextSQE()
+            io_uring_prep_cancel64(sqe, userData, 0)
+            io_uring_sqe_set_data64(sqe, UserData.cancel)
+        } catch {
+            reportLoopError(error)
+        }
+    }
+
+    // MARK: Shutdown
+
+    private func beginShutdown() {
+        setLifecycle(.shuttingDown)
+        table.failAllWaiters()
+        pool?.close()
+        for userData in table.armedUserData() { submitCancel(of: userData) }
+    }
+
+    /// Finishes shutdown once nothing is in flight. Returns true when the ring is closed.
+    private func advanceShutdown() -> Bool {
+        guard table.armedCount == 0, let ring else { return false }
+        ring.unregisterBuffers()
+        ring.close()
+        self.ring = nil
+        setLifecycle(.shutDown)
+        let waiters = shutdownWaiters
+        shutdownWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+        return true
+    }
+
+    /// After shutdown: keep running jobs (tasks may still finish on this executor) until the executor is released.
+    private func runPlainLoop() {
+        while true {
+            if hasRemoteWork.load(ordering: .acquiring) { drainRemote() }
+            runJobs()
+            if !localJobs.isEmpty { continue }
+            if terminating { return }
+            sleeping.store(true, ordering: .sequentiallyConsistent)
+            if !hasRemoteWork.load(ordering: .sequentiallyConsistent) {
+                var descriptor = pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, -1)
+                var value: UInt64 = 0
+                _ = Glibc.read(eventFD, &value, 8)
+            }
+            sleeping.store(false, ordering: .relaxed)
+        }
+    }
+
+    private func reportLoopError(_ error: RingIOError) {
+        // Nothing the caller passed can cause this (bad requests fail in their own completion); keep going.
+        var stderrText = "\(error)\n"
+        stderrText.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,17 @@
+/// Work handed to the loop from other threads, guarded by the core's mutex.
+struct RemoteQueue {
+    /// Jobs enqueued from threads other than the loop's.
+    var jobs: [UnownedJob] = []
+    /// `user_data` of operations whose tasks were cancelled.
+    var cancels: [UInt64] = []
+    /// Ids of slot waiters whose tasks were cancelled.
+    var waiterCancels: [UInt64] = []
+    /// Callers of `shutdown()` waiting for it to finish.
+    var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
+    /// Set when the executor object is gone: shut down if needed, then end the thread.
+    var terminate = false
+
+    var isEmpty: Bool {
+        jobs.isEmpty && cancels.isEmpty && waiterCancels.isEmpty && shutdownWaiters.isEmpty && !terminate
+    }
+}

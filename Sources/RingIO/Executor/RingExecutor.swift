@@ -1,0 +1,125 @@
+import CRingIO
+
+/// A single-threaded executor that owns one io_uring and one registered buffer pool.
+///
+/// Its thread runs ready jobs, submits every SQE prepared in that turn with one `io_uring_enter`,
+/// reaps completions in batches and resumes the tasks waiting for them, and blocks in the kernel
+/// when there is nothing to do. It is a `TaskExecutor` (tasks inside `run` prefer it, so their I/O
+/// never leaves the thread) and a `SerialExecutor` (actors may use it as their executor).
+///
+/// ```swift
+/// let executor = try RingExecutor(configuration: .init(entries: 256, buffers: .init(count: 64, size: 64 << 10)))
+/// try await executor.run {
+///     let file = try await File.open("data.bin", on: executor)
+///     var lease = try await executor.buffers.lease()
+///     let n = try await file.read(into: &lease, at: 4096)   // IORING_OP_READ_FIXED
+///     try await file.close()
+/// }
+/// await executor.shutdown()
+/// ```
+public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
+    let core: LoopCore
+
+    /// The registered buffers; lease them for `File.read(into:at:)` and `File.write(from:at:)`.
+    public let buffers: BufferPool
+
+    /// The configuration the executor was created with.
+    public var configuration: RingExecutorConfiguration { core.configuration }
+
+    /// The setup flags the kernel accepted (a subset of `configuration.setupFlags`).
+    public var setupFlags: SetupFlags { core.acceptedFlags }
+
+    /// Creates the executor: starts its thread, sets up the ring, maps and registers the buffers.
+    ///
+    /// - Parameter configuration: ring size, pool shape, in-flight limit and setup flags.
+    /// - Throws: `RingIOError`: `.invalidArgument`/`.bufferTooLarge` for impossible shapes (before any
+    ///   syscall), `.ioUringUnavailable` when io_uring is disabled or blocked, `.lockedMemoryLimit`
+    ///   when RLIMIT_MEMLOCK is too small for the pool.
+    public init(configuration: RingExecutorConfiguration = .init()) throws {
+        try configuration.validate()
+        let core = try LoopCore(configuration: configuration)
+        try core.start()
+        self.core = core
+        self.buffers = core.pool!
+        // No job can reach the loop before init returns, and the remote queue's mutex orders these
+        // writes before the loop reads them.
+        core.serialExecutor = asUnownedSerialExecutor()
+        core.taskExecutor = asUnownedTaskExecutor()
+        buffers.attach(host: self)
+    }
+
+    deinit {
+        core.requestTermination()
+    }
+
+    /// Runs `body` as a task that prefers this executor, so it and its child tasks run on the ring thread.
+    ///
+    /// - Parameter body: the work; child tasks (task groups, `async let`) inherit the preference.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws, or `RingIOError.shutDown` if the executor was shut down.
+    public func run<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
+        guard core.lifecycle == .running else { throw RingIOError.shutDown(Operation("run")) }
+        return try await withTaskExecutorPreference(self) {
+            try await body()
+        }
+    }
+
+    /// Cancels what is in flight, waits for the kernel to finish with it, unregisters the buffers and closes the ring.
+    ///
+    /// Operations in flight throw `RingIOError` `.shutDown`; later I/O and leases throw it too.
+    /// Tasks may still finish running on the executor's thread afterwards. Calling it again is harmless.
+    public func shutdown() async {
+        await withUnsafeContinuation { continuation in
+            core.requestShutdown(continuation)
+        }
+    }
+
+    /// Whether `shutdown()` has completed.
+    public var isShutDown: Bool { core.lifecycle == .shutDown }
+
+    /// Runs `body` on the ring thread: directly if already there, else by preferring this executor for it.
+    @inline(__always)
+    func onLoop<T>(_ body: () async throws -> T) async throws -> T {
+        if core.isLoopThread {
+            return try await body()
+        }
+        return try await withTaskExecutorPreference(self) {
+            try await body()
+        }
+    }
+
+    /// One IORING_OP_NOP round trip through the ring: the runtime's own overhead per operation.
+    ///
+    /// - Throws: `RingIOError` `.shutDown`, or `CancellationError`.
+    public func nop() async throws {
+        _ = try await onLoop {
+            try await core.perform(.nop) { sqe in io_uring_prep_nop(sqe) }
+        }
+    }
+
+    // MARK: Executor conformances
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        core.enqueue(UnownedJob(job))
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    public func checkIsolated() {
+        precondition(core.isLoopThread, "Expected to be on the RingExecutor's thread")
+    }
+
+    public func isIsolatingCurrentContext() -> Bool? {
+        core.isLoopThread
+    }
+
+    // MARK: BufferPoolHost
+
+    func replaceRegistration(of pool: BufferPool, with configuration: BufferPool.Configuration) async throws {
+        try await onLoop {
+            try core.replaceRegistration(of: pool, with: configuration)
+        }
+    }
+}

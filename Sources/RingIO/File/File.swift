@@ -1,0 +1,124 @@
+import CRingIO
+import Glibc
+import Synchronization
+
+/// An open file whose I/O goes through a `RingExecutor`'s ring.
+///
+/// Share it freely between tasks. Close it with `close()`; a file released while still open is
+/// closed with close(2). Operations called from tasks that do not run on the executor hop onto it.
+public final class File: Sendable {
+    /// The executor whose ring performs this file's I/O.
+    public let executor: RingExecutor
+    /// The path it was opened with (or given when adopting a descriptor).
+    public let path: String?
+    private let state: Atomic<Int32>
+
+    /// The open descriptor, or nil once closed.
+    public var descriptor: Int32? {
+        let fd = state.load(ordering: .acquiring)
+        return fd >= 0 ? fd : nil
+    }
+
+    /// Adopts an open descriptor; the `File` now owns it and closes it.
+    ///
+    /// - Parameters:
+    ///   - descriptor: an open file descriptor.
+    ///   - path: shown in errors, if known.
+    ///   - executor: the executor whose ring performs the I/O.
+    public init(unsafeDescriptor descriptor: Int32, path: String? = nil, on executor: RingExecutor) {
+        self.executor = executor
+        self.path = path
+        self.state = Atomic(descriptor)
+    }
+
+    deinit {
+        let fd = state.load(ordering: .acquiring)
+        if fd >= 0 { _ = Glibc.close(fd) }
+    }
+
+    /// Opens a file through the ring.
+    ///
+    /// - Parameters:
+    ///   - path: absolute, or relative to the current directory.
+    ///   - mode: read, write or both; default read-only.
+    ///   - options: create, exclusive, truncate, append, direct.
+    ///   - permissions: mode bits for a created file; default 0o644.
+    ///   - executor: the executor whose ring performs the I/O.
+    /// - Returns: the open file.
+    /// - Throws: `RingIOError` with the path and errno (ENOENT, EACCES, EISDIR, …).
+    /// - Note: issues IORING_OP_OPENAT.
+    public static func open(
+        _ path: String,
+        mode: Mode = .readOnly,
+        options: Options = [],
+        permissions: UInt32 = 0o644,
+        on executor: RingExecutor
+    ) async throws -> File {
+        guard !path.utf8.contains(0) else {
+            throw RingIOError.invalidArgument(.open, path: path, "The path contains a NUL byte")
+        }
+        let flags = mode.flags | options.rawValue | O_CLOEXEC
+        // The kernel may read the path after submission; it stays allocated until the completion.
+        guard let cPath = strdup(path) else {
+            throw RingIOError(code: .system, errno: .noMemory, operation: .open, path: path)
+        }
+        defer { free(cPath) }
+        let fd = try await executor.onLoop {
+            try await executor.core.perform(.open, path: path) { sqe in
+                io_uring_prep_openat(sqe, AT_FDCWD, cPath, flags, permissions)
+            }
+        }
+        return File(unsafeDescriptor: fd, path: path, on: executor)
+    }
+
+    /// Closes the file. Later operations throw `RingIOError` `.closed` (errno EBADF).
+    ///
+    /// Runs even if the task is cancelled, and falls back to close(2) after the executor shut down.
+    ///
+    /// - Throws: `RingIOError` `.closed` if already closed, or the kernel's error.
+    /// - Note: issues IORING_OP_CLOSE.
+    public func close() async throws {
+        let fd = state.exchange(-1, ordering: .acquiringAndReleasing)
+        guard fd >= 0 else { throw RingIOError.closed(.close, path: path, fd: nil) }
+        do {
+            _ = try await executor.onLoop {
+                try await executor.core.perform(.close, path: path, fd: fd, cancellable: false) { sqe in
+                    io_uring_prep_close(sqe, fd)
+                }
+            }
+        } catch let error as RingIOError where error.code == .shutDown {
+            _ = Glibc.close(fd)
+        }
+    }
+
+    /// Runs one operation on the loop with the current descriptor, refusing a closed file.
+    @inline(__always)
+    func withDescriptor(
+        _ operation: Operation,
+        _ prepare: (Int32, UnsafeMutablePointer<io_uring_sqe>) -> Void
+    ) async throws -> Int32 {
+        try await executor.onLoop {
+            // Checked on the loop, so a close() that ran before this point is always seen.
+            let fd = state.load(ordering: .acquiring)
+            guard fd >= 0 else { throw RingIOError.closed(operation, path: path, fd: nil) }
+            return try await executor.core.perform(operation, path: path, fd: fd) { sqe in prepare(fd, sqe) }
+        }
+    }
+
+    /// Checks that `lease` belongs to this file's executor and that `range` lies inside it.
+    @inline(__always)
+    func address(
+        of range: Range<Int>, in lease: borrowing BufferLease, offset: Int64, _ operation: Operation
+    ) throws -> UnsafeMutableRawPointer {
+        guard lease.pool === executor.buffers else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The lease comes from another executor's pool; lease from this file's executor")
+        }
+        guard offset >= 0 else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The file offset must be 0 or more (got \(offset))")
+        }
+        guard let address = lease.unsafeAddress(of: range) else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The range \(range) does not lie inside the lease (0..<\(lease.capacity))")
+        }
+        return address
+    }
+}

@@ -1,0 +1,33 @@
+import Glibc
+
+extension File {
+    /// Read, write or both (O_RDONLY / O_WRONLY / O_RDWR).
+    public enum Mode: Sendable, Hashable {
+        case readOnly, writeOnly, readWrite
+
+        var flags: Int32 {
+            switch self {
+            case .readOnly: return O_RDONLY
+            case .writeOnly: return O_WRONLY
+            case .readWrite: return O_RDWR
+            }
+        }
+    }
+
+    /// Extra open(2) flags. O_CLOEXEC is always added.
+    public struct Options: OptionSet, Sendable, Hashable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        /// O_CREAT: create the file if missing, with the given permissions.
+        public static let create = Options(rawValue: O_CREAT)
+        /// O_EXCL (with `.create`): fail with EEXIST if the file exists.
+        public static let exclusive = Options(rawValue: O_EXCL)
+        /// O_TRUNC: truncate to 0 bytes.
+        public static let truncate = Options(rawValue: O_TRUNC)
+        /// O_APPEND: every write goes to the end.
+        public static let append = Options(rawValue: O_APPEND)
+        /// O_DIRECT: bypass the page cache (offsets, lengths and buffers must be aligned).
+        public static let direct = Options(rawValue: 0o40000)
+    }
+}

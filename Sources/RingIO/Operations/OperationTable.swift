@@ -1,0 +1,133 @@
+import DequeModule
+
+/// The preallocated table of operations in flight, keyed by `user_data`.
+///
+/// Each slot holds the continuation of the task awaiting that operation. Slots are recycled
+/// through a free stack, so steady-state I/O allocates nothing. When every slot is taken,
+/// callers queue in FIFO order (back-pressure) and are handed the next slot that frees.
+/// Loop-confined: not `Sendable`.
+final class OperationTable {
+    private struct Slot {
+        var generation: UInt32 = 0
+        var continuation: UnsafeContinuation<Int32, Never>?
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: UnsafeContinuation<UInt32?, Never>
+    }
+
+    /// How many operations may be in flight at once.
+    let capacity: Int
+    private var slots: [Slot]
+    private var free: [UInt32]
+    private var waiters = Deque<Waiter>()
+    private var nextWaiterID: UInt64 = 0
+    /// Slots whose operation has been submitted and not yet completed.
+    private(set) var armedCount = 0
+
+    /// Creates a table with `capacity` slots.
+    init(capacity: Int) {
+        precondition(capacity > 0 && capacity <= Int(UInt32.max))
+        self.capacity = capacity
+        self.slots = Array(repeating: Slot(), count: capacity)
+        self.free = (0..<UInt32(capacity)).reversed()
+        self.free.reserveCapacity(capacity)
+    }
+
+    /// Takes a free slot, or nil when every slot is in use.
+    @inline(__always)
+    func acquire() -> UInt32? {
+        guard waiters.isEmpty else { return nil }  // keep FIFO order behind queued callers
+        return free.popLast()
+    }
+
+    /// Queues a caller for the next free slot; it is resumed with the slot, or nil if cancelled.
+    ///
+    /// - Returns: the waiter's id, for `cancelWaiter`.
+    func enqueueWaiter(_ continuation: UnsafeContinuation<UInt32?, Never>, id: UInt64) {
+        waiters.append(Waiter(id: id, continuation: continuation))
+    }
+
+    /// A fresh id for `enqueueWaiter`.
+    func makeWaiterID() -> UInt64 {
+        nextWaiterID &+= 1
+        return nextWaiterID
+    }
+
+    /// Resumes a queued caller with nil (it throws); no-op if it already got a slot.
+    func cancelWaiter(id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
+    }
+
+    /// Resumes every queued caller with nil (used at shutdown).
+    func failAllWaiters() {
+        while let waiter = waiters.popFirst() {
+            waiter.continuation.resume(returning: nil)
+        }
+    }
+
+    /// The `user_data` for an operation in `slot`.
+    @inline(__always)
+    func userData(for slot: UInt32) -> UInt64 {
+        UserData.make(slot: slot, generation: slots[Int(slot)].generation)
+    }
+
+    /// Records the continuation to resume when `slot`'s operation completes.
+    @inline(__always)
+    func arm(_ slot: UInt32, _ continuation: UnsafeContinuation<Int32, Never>) {
+        slots[Int(slot)].continuation = continuation
+        armedCount += 1
+    }
+
+    /// True when `userData` names an operation that has not completed yet.
+    func isArmed(_ userData: UInt64) -> Bool {
+        let index = UserData.slot(of: userData)
+        guard index < capacity else { return false }
+        let slot = slots[index]
+        return slot.continuation != nil && slot.generation == UserData.generation(of: userData)
+    }
+
+    /// The `user_data` of every operation still in flight.
+    func armedUserData() -> [UInt64] {
+        var result: [UInt64] = []
+        for index in slots.indices where slots[index].continuation != nil {
+            result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
+        }
+        return result
+    }
+
+    /// Delivers `result` to the operation named by `userData` and recycles its slot.
+    ///
+    /// - Returns: false if no such operation is in flight (a stale or foreign completion).
+    @inline(__always)
+    @discardableResult
+    func complete(_ userData: UInt64, result: Int32) -> Bool {
+        let index = UserData.slot(of: userData)
+        guard index < capacity, slots[index].generation == UserData.generation(of: userData),
+              let continuation = slots[index].continuation
+        else { return false }
+        slots[index].continuation = nil
+        armedCount -= 1
+        release(UInt32(index))
+        continuation.resume(returning: result)
+        return true
+    }
+
+    /// Returns a slot that was acquired but not armed (the caller gave up before submitting).
+    @inline(__always)
+    func release(_ slot: UInt32) {
+        let index = Int(slot)
+        let next = slots[index].generation &+ 1
+        slots[index].generation = next >= UserData.generationLimit ? 0 : next
+        if let waiter = waiters.popFirst() {
+            waiter.continuation.resume(returning: slot)
+        } else {
+            free.append(slot)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension OperationTable: Sendable {}

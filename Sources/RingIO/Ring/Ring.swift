@@ -1,0 +1,177 @@
+import CRingIO
+import Glibc
+
+/// Owns one io_uring instance: setup with flag fallback, SQE hand-out, batched submit and reap.
+///
+/// Loop-confined: created, used and destroyed on the executor's thread only (SINGLE_ISSUER
+/// requires it), so it is deliberately not `Sendable`.
+final class Ring {
+    /// The liburing ring; valid until `close()`.
+    let raw: UnsafeMutablePointer<io_uring>
+    /// The setup flags the kernel accepted.
+    let flags: SetupFlags
+    /// IORING_FEAT_* bits reported by the kernel.
+    let features: UInt32
+    /// SQ entries.
+    let entries: UInt32
+    private(set) var isClosed = false
+
+    /// Creates a ring, trying `SetupFlags.fallbackChain` from `policy` down until the kernel accepts.
+    ///
+    /// - Parameters:
+    ///   - entries: SQ size (a power of two is used by the kernel).
+    ///   - completionEntries: CQ size; at least twice `entries`.
+    ///   - preferred: the flags to try first; weaker sets are tried on EINVAL.
+    /// - Throws: `RingIOError` with `.ioUringUnavailable` for EPERM/ENOSYS, `.system` otherwise.
+    init(entries: UInt32, completionEntries: UInt32, preferred: SetupFlags) throws(RingIOError) {
+        let raw = UnsafeMutablePointer<io_uring>.allocate(capacity: 1)
+        var lastError: Int32 = -EINVAL
+        for candidate in SetupFlags.fallbackChain where preferred.isSuperset(of: candidate) {
+            var params = io_uring_params()
+            params.flags = candidate.rawValue | UInt32(IORING_SETUP_CQSIZE)
+            params.cq_entries = max(completionEntries, entries * 2)
+            let result = io_uring_queue_init_params(entries, raw, &params)
+            if result == 0 {
+                self.raw = raw
+                self.flags = candidate
+                self.features = params.features
+                self.entries = entries
+                return
+            }
+            lastError = result
+            if result != -EINVAL { break }
+        }
+        raw.deallocate()
+        throw Ring.setupError(lastError)
+    }
+
+    /// The next free SQE, flushing the SQ to the kernel first when it is full.
+    ///
+    /// - Throws: `RingIOError` if the flush fails for a reason other than a transient one.
+    @inline(__always)
+    func nextSQE() throws(RingIOError) -> UnsafeMutablePointer<io_uring_sqe> {
+        if let sqe = io_uring_get_sqe(raw) { return sqe }
+        return try nextSQESlowPath()
+    }
+
+    @inline(never)
+    private func nextSQESlowPath() throws(RingIOError) -> UnsafeMutablePointer<io_uring_sqe> {
+        try submit()
+        if let sqe = io_uring_get_sqe(raw) { return sqe }
+        // Only reachable if the kernel refused the flush (CQ full); the CQ is sized so this cannot happen.
+        throw RingIOError(
+            code: .system, errno: .resourceBusy, operation: .submit,
+            hint: "The submission queue is full and the kernel would not take more; raise `entries`")
+    }
+
+    /// How many SQEs are prepared and not yet submitted.
+    var pendingSubmissions: UInt32 { ringio_sq_pending(raw) }
+
+    /// Submits everything prepared without waiting (io_uring_enter once, if anything is prepared).
+    func submit() throws(RingIOError) {
+        try enter { io_uring_submit($0) }
+    }
+
+    /// Submits everything prepared and flushes completion work, without blocking.
+    func submitAndGetEvents() throws(RingIOError) {
+        try enter { io_uring_submit_and_get_events($0) }
+    }
+
+    /// Submits everything prepared and blocks until at least `count` completions are ready.
+    func submitAndWait(_ count: UInt32) throws(RingIOError) {
+        try enter { io_uring_submit_and_wait($0, count) }
+    }
+
+    private func enter(_ call: (UnsafeMutablePointer<io_uring>) -> Int32) throws(RingIOError) {
+        while true {
+            let result = call(raw)
+            if result >= 0 { return }
+            switch -result {
+            case EINTR:
+                continue  // a signal interrupted the wait; nothing was lost
+            case EBUSY, EAGAIN:
+                // The CQ (and its overflow list) is full: the caller must reap before more can be submitted.
+                return
+            default:
+                throw RingIOError.fromResult(result, operation: .submit)
+            }
+        }
+    }
+
+    /// Copies ready completions into `buffer`, flushing the kernel's overflow list when it has one.
+    ///
+    /// - Returns: the number copied; 0 when none are ready.
+    @inline(__always)
+    func reap(into buffer: UnsafeMutablePointer<ringio_completion>, capacity: UInt32) -> Int {
+        let count = ringio_reap(raw, buffer, capacity)
+        if count == 0 && ringio_cq_overflowed(raw) {
+            // NODROP kept completions that did not fit the CQ ring; ask the kernel to move them over.
+            _ = io_uring_get_events(raw)
+            return Int(ringio_reap(raw, buffer, capacity))
+        }
+        return Int(count)
+    }
+
+    /// Registers `count` iovecs as fixed buffers (IORING_REGISTER_BUFFERS).
+    ///
+    /// - Returns: 0 or a negative errno, for the buffer layer to explain.
+    func registerBuffers(_ iovecs: UnsafePointer<iovec>, count: Int) -> Int32 {
+        io_uring_register_buffers(raw, iovecs, UInt32(count))
+    }
+
+    /// Unregisters the fixed buffers (IORING_UNREGISTER_BUFFERS); returns 0 or a negative errno.
+    @discardableResult
+    func unregisterBuffers() -> Int32 {
+        io_uring_unregister_buffers(raw)
+    }
+
+    /// Tears the ring down (io_uring_queue_exit). Only when nothing the caller cares about is in flight.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        io_uring_queue_exit(raw)
+    }
+
+    deinit {
+        close()
+        raw.deallocate()
+    }
+
+    private static func setupError(_ result: Int32) -> RingIOError {
+        let errno = Errno(rawValue: -result)
+        switch -result {
+        case EPERM:
+            return RingIOError(
+                code: .ioUringUnavailable, errno: errno, operation: .setup,
+                hint: "io_uring is disabled for this process. \(Ring.disabledReason()) "
+                    + "Enable it with `sysctl -w kernel.io_uring_disabled=0`, or allow io_uring_setup/io_uring_enter/io_uring_register in the container's seccomp profile")
+        case ENOSYS:
+            return RingIOError(
+                code: .ioUringUnavailable, errno: errno, operation: .setup,
+                hint: "This kernel has no io_uring (built without CONFIG_IO_URING, or a seccomp filter answers ENOSYS); RingIO needs Linux 5.15 or later with io_uring enabled")
+        case ENOMEM:
+            return RingIOError(
+                code: .system, errno: errno, operation: .setup,
+                hint: "The kernel could not allocate the ring; on kernels before 5.12 ring memory counts against RLIMIT_MEMLOCK (`ulimit -l`), so raise it or use fewer entries")
+        default:
+            return RingIOError.fromResult(result, operation: .setup)
+        }
+    }
+
+    /// Explains EPERM from the sysctl's current value, when it can be read.
+    private static func disabledReason() -> String {
+        let fd = Glibc.open("/proc/sys/kernel/io_uring_disabled", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "A seccomp profile probably blocks it." }
+        defer { _ = Glibc.close(fd) }
+        var byte: UInt8 = 0
+        guard Glibc.read(fd, &byte, 1) == 1 else { return "" }
+        switch byte {
+        case UInt8(ascii: "2"): return "The sysctl kernel.io_uring_disabled is 2 (io_uring off for everyone)."
+        case UInt8(ascii: "1"): return "The sysctl kernel.io_uring_disabled is 1 (only members of kernel.io_uring_group may use it)."
+        default: return "kernel.io_uring_disabled is 0, so a seccomp profile (e.g. a container runtime's default) probably blocks it."
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Ring: Sendable {}

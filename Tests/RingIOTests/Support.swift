@@ -1,0 +1,105 @@
+import CRingIO
+import Glibc
+import RingIO
+import Testing
+
+/// Helpers shared by the tests: temp files written with pwrite, deterministic bytes, skip reasons.
+enum Support {
+    /// Why io_uring tests cannot run here, or nil when they can.
+    static let ioUringUnavailableReason: String? = {
+        var ring = io_uring()
+        let result = io_uring_queue_init(2, &ring, 0)
+        if result < 0 {
+            return "io_uring unavailable here: io_uring_queue_init returned \(result)"
+        }
+        io_uring_queue_exit(&ring)
+        return nil
+    }()
+
+    static var ioUringAvailable: Bool { ioUringUnavailableReason == nil }
+
+    /// A fresh temp directory, removed by the caller with `removeTree`.
+    static func makeTempDirectory() -> String {
+        var template = Array("/tmp/ringio-test-XXXXXX".utf8CString)
+        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(result != nil, "mkdtemp failed")
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static func removeTree(_ path: String) {
+        _ = run("/bin/rm", ["-rf", path])
+    }
+
+    /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+    static func bytes(count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed | 1
+        var result = [UInt8](repeating: 0, count: count)
+        for index in 0..<count {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            result[index] = UInt8(truncatingIfNeeded: state)
+        }
+        return result
+    }
+
+    /// Writes `bytes` to a new file at `path` with plain pwrite (the independent path).
+    static func pwriteFile(_ path: String, _ bytes: [UInt8]) {
+        let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
+        precondition(fd >= 0, "open \(path) failed: \(errno)")
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(done)) }
+            precondition(n > 0, "pwrite failed")
+            done += n
+        }
+        close(fd)
+    }
+
+    /// Reads a whole file with plain pread (the independent path).
+    static func preadFile(_ path: String) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        precondition(fd >= 0, "open \(path) failed: \(errno)")
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(result.count)) }
+            precondition(n >= 0, "pread failed")
+            if n == 0 { return result }
+            result += chunk[0..<n]
+        }
+    }
+
+    /// Runs a program, returning its exit status and its combined output.
+    @discardableResult
+    static func run(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
+        let command = ([program] + arguments).map(\.shellQuoted).joined(separator: " ")
+        guard let pipe = popen(command + " 2>&1", "r") else { return (-1, "") }
+        var output = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, pipe)
+            if n <= 0 { break }
+            output += chunk[0..<n]
+        }
+        let status = pclose(pipe)
+        return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
+    }
+
+    /// A small executor for tests.
+    static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
+        try RingExecutor(configuration: .init(entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags))
+    }
+}
+
+extension String {
+    /// Single-quoted for /bin/sh.
+    var shellQuoted: String {
+        var result = "'"
+        for character in self {
+            if character == "'" { result += "'\\''" } else { result.append(character) }
+        }
+        return result + "'"
+    }
+}
