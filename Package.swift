@@ -22,13 +22,18 @@ let package = Package(
                 "CRingIO",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                // Async functions run on their caller's executor unless marked @concurrent: on the ring
+                // thread an I/O call then costs no executor hop (swift_task_switch) per function level.
+                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+            ]
         ),
         .executableTarget(
             name: "RingIODemo",
             dependencies: ["RingIO"],
             path: "Examples/RingIODemo",
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: [.swiftLanguageMode(.v6), .enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         .testTarget(
             name: "RingIOTests",

@@ -48,3 +48,21 @@ int ringio_set_memlock_limit(unsigned long long bytes) {
 void ringio_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
 }
+
+// The Swift runtime's cancellation-handler entry points (libswift_Concurrency, swiftcall ABI).
+typedef __attribute__((swiftcall)) void (*ringio_swift_handler)(void *__attribute__((swift_context)));
+extern __attribute__((swiftcall)) void *swift_task_addCancellationHandler(ringio_swift_handler handler, void *context);
+extern __attribute__((swiftcall)) void swift_task_removeCancellationHandler(void *record);
+
+static __attribute__((swiftcall)) void ringio_cancel_trampoline(void *__attribute__((swift_context)) context) {
+    ringio_cancel_hook *hook = (ringio_cancel_hook *)context;
+    hook->fn(hook->core, hook->user_data);
+}
+
+void *ringio_add_cancel_hook(ringio_cancel_hook *hook) {
+    return swift_task_addCancellationHandler(ringio_cancel_trampoline, hook);
+}
+
+void ringio_remove_cancel_hook(void *record) {
+    swift_task_removeCancellationHandler(record);
+}

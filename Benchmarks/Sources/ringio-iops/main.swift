@@ -25,9 +25,17 @@ struct Options {
 }
 
 func printError(_ message: String) {
-    var line = message
-    line += "\n"
-    fputs(line, stderr)
+    var line = message + "\n"
+    line.withUTF8 { bytes in
+        _ = write(2, bytes.baseAddress, bytes.count)
+    }
+}
+
+func formatSeconds(_ value: Double) -> String {
+    // Three decimals without Foundation.
+    let millis = Int((value * 1000).rounded())
+    let fraction = String(millis % 1000)
+    return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }
 
 func usage() -> Never {
@@ -127,9 +135,3 @@ do {
     exit(1)
 }
 
-func formatSeconds(_ value: Double) -> String {
-    // Three decimals without Foundation.
-    let millis = Int((value * 1000).rounded())
-    let fraction = String(millis % 1000)
-    return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
-}

@@ -43,6 +43,23 @@ int ringio_set_memlock_limit(unsigned long long bytes);
 /// Names the calling thread (shown by top/ps/gdb).
 void ringio_set_thread_name(const char *name);
 
+/// A cancellation hook: `fn(core, user_data)` runs when the task that installed it is cancelled.
+typedef struct ringio_cancel_hook {
+    void (*fn)(void *core, uint64_t user_data);
+    void *core;
+    uint64_t user_data;
+} ringio_cancel_hook;
+
+/// Installs `hook` as a cancellation handler of the current Swift task; returns the record for removal.
+///
+/// Calls the Swift runtime's `swift_task_addCancellationHandler` (what `withTaskCancellationHandler`
+/// uses) so no async closure, and so no executor hop, is involved. `hook` must stay valid until removed.
+/// Runs `hook` at once if the task is already cancelled.
+void *ringio_add_cancel_hook(ringio_cancel_hook *hook);
+
+/// Removes a hook installed by `ringio_add_cancel_hook`.
+void ringio_remove_cancel_hook(void *record);
+
 /// The negative errno of the calling thread (for libc calls that set errno).
 int ringio_errno(void);
 

@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 import Glibc
 
 /// One contiguous anonymous mapping cut into `count` page-aligned buffers, with their iovecs.

@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 import Glibc
 
 /// Registers a region's buffers with a ring and explains the kernel's refusals.

@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 import Glibc
 
 extension LoopCore {
@@ -37,10 +37,10 @@ extension LoopCore {
         let userData = table.userData(for: slot)
         let result: Int32
         if cancellable {
-            result = await withTaskCancellationHandler {
+            let hook = table.cancelHook(for: slot)
+            hook.pointee = ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
+            result = await withCancellationHook(hook) {
                 await submit(slot: slot, userData: userData, prepare)
-            } onCancel: {
-                self.requestCancel(userData)
             }
         } else {
             result = await submit(slot: slot, userData: userData, prepare)
@@ -77,12 +77,14 @@ extension LoopCore {
     /// Waits in FIFO order for a free slot (back-pressure when `maxInFlight` operations are out).
     private func waitForSlot(_ operation: Operation, path: String?, fd: Int32?) async throws -> UInt32 {
         let id = table.makeWaiterID()
-        let granted: UInt32? = await withTaskCancellationHandler {
+        // Back-pressure is the slow path; a hook allocated here is fine.
+        let hook = UnsafeMutablePointer<ringio_cancel_hook>.allocate(capacity: 1)
+        defer { hook.deallocate() }
+        hook.pointee = ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
+        let granted: UInt32? = await withCancellationHook(hook) {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
                 table.enqueueWaiter(continuation, id: id)
             }
-        } onCancel: {
-            self.requestWaiterCancel(id)
         }
         guard let slot = granted else {
             if lifecycle != .running { throw RingIOError.shutDown(operation, path: path, fd: fd) }
@@ -94,4 +96,17 @@ extension LoopCore {
         }
         return slot
     }
+}
+
+
+/// Cancellation hook of an in-flight operation (any thread): ask the loop for IORING_OP_ASYNC_CANCEL.
+private func ringioCancelOperation(core: UnsafeMutableRawPointer?, userData: UInt64) {
+    // Safety: the hook is removed before the operation's slot is released, and the core outlives its operations.
+    Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestCancel(userData)
+}
+
+/// Cancellation hook of a caller waiting for a slot (any thread): ask the loop to drop the waiter.
+private func ringioCancelWaiter(core: UnsafeMutableRawPointer?, id: UInt64) {
+    // Safety: as above; the waiter's hook is removed before `waitForSlot` returns.
+    Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestWaiterCancel(id)
 }

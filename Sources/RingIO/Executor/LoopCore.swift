@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 import DequeModule
 import Glibc
 import Synchronization
@@ -31,8 +31,8 @@ final class LoopCore: @unchecked Sendable {
     private(set) var ring: Ring?
     private(set) var table: OperationTable
     private(set) var pool: BufferPool?
-    private var localJobs = Deque<UnownedJob>()
-    private var drainedJobs: [UnownedJob] = []
+    private var localJobs = Deque<QueuedJob>()
+    private var drainedJobs: [QueuedJob] = []
     private let completions: UnsafeMutablePointer<ringio_completion>
     private let completionCapacity: UInt32 = 256
     private let wakeBuffer: UnsafeMutablePointer<UInt64>
@@ -143,7 +143,7 @@ final class LoopCore: @unchecked Sendable {
 
     /// Queues a job; called by the Swift runtime from any thread.
     @inline(__always)
-    func enqueue(_ job: UnownedJob) {
+    func enqueue(_ job: QueuedJob) {
         if isLoopThread {
             localJobs.append(job)
             return
@@ -219,7 +219,14 @@ final class LoopCore: @unchecked Sendable {
         var budget = localJobs.count
         while budget > 0, let job = localJobs.popFirst() {
             budget -= 1
-            job.runSynchronously(isolatedTo: serialExecutor!, taskExecutor: taskExecutor!)
+            if job.isIsolated {
+                // An actor's job: it runs isolated to the executor.
+                job.job.runSynchronously(on: serialExecutor!)
+            } else {
+                // A task that prefers this executor: no serial isolation, so calls into nonisolated
+                // async functions stay on this thread instead of bouncing through the queue.
+                job.job.runSynchronously(on: taskExecutor!)
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 /// Work handed to the loop from other threads, guarded by the core's mutex.
 struct RemoteQueue {
     /// Jobs enqueued from threads other than the loop's.
-    var jobs: [UnownedJob] = []
+    var jobs: [QueuedJob] = []
     /// `user_data` of operations whose tasks were cancelled.
     var cancels: [UInt64] = []
     /// Ids of slot waiters whose tasks were cancelled.
@@ -14,4 +14,10 @@ struct RemoteQueue {
     var isEmpty: Bool {
         jobs.isEmpty && cancels.isEmpty && waiterCancels.isEmpty && shutdownWaiters.isEmpty && !terminate
     }
+}
+
+/// A job and the role it was enqueued in: actor isolation (serial) or task preference.
+struct QueuedJob {
+    let job: UnownedJob
+    let isIsolated: Bool
 }

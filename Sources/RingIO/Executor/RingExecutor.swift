@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 
 /// A single-threaded executor that owns one io_uring and one registered buffer pool.
 ///
@@ -19,6 +19,8 @@ import CRingIO
 /// ```
 public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     let core: LoopCore
+    /// The serial-executor face actors see; its jobs run isolated to this executor.
+    private let isolatedEntry: IsolatedEntry
 
     /// The registered buffers; lease them for `File.read(into:at:)` and `File.write(from:at:)`.
     public let buffers: BufferPool
@@ -41,9 +43,10 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         try core.start()
         self.core = core
         self.buffers = core.pool!
+        self.isolatedEntry = IsolatedEntry(core: core)
         // No job can reach the loop before init returns, and the remote queue's mutex orders these
         // writes before the loop reads them.
-        core.serialExecutor = asUnownedSerialExecutor()
+        core.serialExecutor = isolatedEntry.asUnownedSerialExecutor()
         core.taskExecutor = asUnownedTaskExecutor()
         buffers.attach(host: self)
     }
@@ -77,13 +80,18 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// Whether `shutdown()` has completed.
     public var isShutDown: Bool { core.lifecycle == .shutDown }
 
-    /// Runs `body` on the ring thread: directly if already there, else by preferring this executor for it.
+    /// Runs `body` on the ring thread: directly if already there (a task that prefers this executor,
+    /// or an actor that uses it), else by making this executor the task's preference for `body`.
+    ///
+    /// `body` must not await anything that leaves the caller's executor; RingIO's own async
+    /// functions never do (they are `nonisolated(nonsending)`).
     @inline(__always)
     func onLoop<T>(_ body: () async throws -> T) async throws -> T {
         if core.isLoopThread {
             return try await body()
         }
-        return try await withTaskExecutorPreference(self) {
+        // Isolation nil: the operation leaves the caller's executor and runs with this executor preferred.
+        return try await withTaskExecutorPreference(self, isolation: nil) {
             try await body()
         }
     }
@@ -99,12 +107,16 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
 
     // MARK: Executor conformances
 
+    /// Runs a job of a task that prefers this executor (the `TaskExecutor` role).
     public func enqueue(_ job: consuming ExecutorJob) {
-        core.enqueue(UnownedJob(job))
+        core.enqueue(QueuedJob(job: UnownedJob(job), isIsolated: false))
     }
 
+    /// The executor actors use: same thread and queue, but its jobs run isolated (the `SerialExecutor` role).
+    ///
+    /// Use it as `nonisolated var unownedExecutor: UnownedSerialExecutor { ringExecutor.asUnownedSerialExecutor() }`.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        UnownedSerialExecutor(ordinary: self)
+        isolatedEntry.asUnownedSerialExecutor()
     }
 
     public func checkIsolated() {

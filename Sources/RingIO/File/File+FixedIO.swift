@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 
 extension File {
     /// Reads into a leased buffer from `offset`, as many bytes as the lease holds or the file has.

@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 import Glibc
 import Synchronization
 

@@ -1,3 +1,4 @@
+internal import CRingIO
 import DequeModule
 
 /// The preallocated table of operations in flight, keyed by `user_data`.
@@ -25,6 +26,8 @@ final class OperationTable {
     private var nextWaiterID: UInt64 = 0
     /// Slots whose operation has been submitted and not yet completed.
     private(set) var armedCount = 0
+    /// One cancellation hook per slot, preallocated so installing a handler allocates nothing.
+    private let hooks: UnsafeMutablePointer<ringio_cancel_hook>
 
     /// Creates a table with `capacity` slots.
     init(capacity: Int) {
@@ -33,6 +36,18 @@ final class OperationTable {
         self.slots = Array(repeating: Slot(), count: capacity)
         self.free = (0..<UInt32(capacity)).reversed()
         self.free.reserveCapacity(capacity)
+        self.hooks = .allocate(capacity: capacity)
+        self.hooks.initialize(repeating: ringio_cancel_hook(), count: capacity)
+    }
+
+    deinit {
+        hooks.deallocate()
+    }
+
+    /// The cancellation hook storage of `slot`, valid while the slot is held.
+    @inline(__always)
+    func cancelHook(for slot: UInt32) -> UnsafeMutablePointer<ringio_cancel_hook> {
+        hooks + Int(slot)
     }
 
     /// Takes a free slot, or nil when every slot is in use.

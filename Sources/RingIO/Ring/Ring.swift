@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 import Glibc
 
 /// Owns one io_uring instance: setup with flag fallback, SQE hand-out, batched submit and reap.

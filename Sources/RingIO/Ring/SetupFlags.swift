@@ -1,4 +1,4 @@
-import CRingIO
+internal import CRingIO
 
 /// The io_uring setup flags a ring was created with.
 public struct SetupFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
