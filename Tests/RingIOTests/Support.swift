@@ -43,6 +43,15 @@ enum Support {
         return result
     }
 
+    /// Creates a temp file holding `bytes` (written with pwrite), runs `body`, then removes it.
+    static func withFile(_ bytes: [UInt8], _ body: (String, [UInt8]) async throws -> Void) async throws {
+        let dir = makeTempDirectory()
+        defer { removeTree(dir) }
+        let path = dir + "/data.bin"
+        pwriteFile(path, bytes)
+        try await body(path, bytes)
+    }
+
     /// Writes `bytes` to a new file at `path` with plain pwrite (the independent path).
     static func pwriteFile(_ path: String, _ bytes: [UInt8]) {
         let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
@@ -85,6 +94,22 @@ enum Support {
         }
         let status = pclose(pipe)
         return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Whether an optional lease holds one (dropping it, which returns it to the pool).
+    static func isPresent(_ lease: consuming BufferLease?) -> Bool {
+        switch consume lease {
+        case .some: return true
+        case .none: return false
+        }
+    }
+
+    /// The capacity of an optional lease, without consuming it.
+    static func capacity(of lease: borrowing BufferLease?) -> Int? {
+        switch lease {
+        case .some(let held): return held.capacity
+        case .none: return nil
+        }
     }
 
     /// A small executor for tests.

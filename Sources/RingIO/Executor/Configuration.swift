@@ -29,6 +29,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
         self.setupFlags = setupFlags
     }
 
+    /// CQ size override, for tests that force CQ overflow; nil sizes the CQ so it cannot overflow.
+    var completionEntriesOverride: UInt32?
+
     /// The in-flight limit in force.
     var inFlightLimit: Int { maxInFlight ?? Int(entries) * 2 }
 

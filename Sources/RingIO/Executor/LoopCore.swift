@@ -121,7 +121,7 @@ final class LoopCore: @unchecked Sendable {
     private func setUp() throws(RingIOError) {
         let ring = try Ring(
             entries: configuration.entries,
-            completionEntries: UInt32(configuration.inFlightLimit * 2 + 64),
+            completionEntries: configuration.completionEntriesOverride ?? UInt32(configuration.inFlightLimit * 2 + 64),
             preferred: configuration.setupFlags)
         self.ring = ring
         acceptedFlags = ring.flags

@@ -62,8 +62,11 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// - Throws: what `body` throws, or `RingIOError.shutDown` if the executor was shut down.
     public func run<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
         guard core.lifecycle == .running else { throw RingIOError.shutDown(Operation("run")) }
-        return try await withTaskExecutorPreference(self) {
-            try await body()
+        // `@concurrent`: hop to the generic executor after the preference is pushed, i.e. onto this
+        // executor; `body` (nonsending) then runs there. The check keeps that hop (see `onLoop`).
+        return try await withTaskExecutorPreference(self) { @concurrent in
+            precondition(core.isLoopThread, "RingIO: the hop onto the executor's thread did not happen")
+            return try await body()
         }
     }
 
@@ -90,9 +93,13 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         if core.isLoopThread {
             return try await body()
         }
-        // Isolation nil: the operation leaves the caller's executor and runs with this executor preferred.
-        return try await withTaskExecutorPreference(self, isolation: nil) {
-            try await body()
+        // The `@concurrent` operation hops to the generic executor after the preference is pushed,
+        // which for this task now means this executor; `body` (nonsending) then runs there too.
+        // The check is also what keeps the hop: with only a nonsending call in the closure, the
+        // optimizer drops the closure's entry hop and `body` would run on the caller's thread.
+        return try await withTaskExecutorPreference(self) { @concurrent in
+            precondition(core.isLoopThread, "RingIO: the hop onto the executor's thread did not happen")
+            return try await body()
         }
     }
 
@@ -135,3 +142,4 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         }
     }
 }
+

@@ -20,7 +20,7 @@ final class Ring {
     ///
     /// - Parameters:
     ///   - entries: SQ size (a power of two is used by the kernel).
-    ///   - completionEntries: CQ size; at least twice `entries`.
+    ///   - completionEntries: CQ size; at least `entries`.
     ///   - preferred: the flags to try first; weaker sets are tried on EINVAL.
     /// - Throws: `RingIOError` with `.ioUringUnavailable` for EPERM/ENOSYS, `.system` otherwise.
     init(entries: UInt32, completionEntries: UInt32, preferred: SetupFlags) throws(RingIOError) {
@@ -29,7 +29,7 @@ final class Ring {
         for candidate in SetupFlags.fallbackChain where preferred.isSuperset(of: candidate) {
             var params = io_uring_params()
             params.flags = candidate.rawValue | UInt32(IORING_SETUP_CQSIZE)
-            params.cq_entries = max(completionEntries, entries * 2)
+            params.cq_entries = max(completionEntries, entries)
             let result = io_uring_queue_init_params(entries, raw, &params)
             if result == 0 {
                 self.raw = raw
