@@ -16,7 +16,13 @@ enum Support {
         return nil
     }()
 
-    static var ioUringAvailable: Bool { ioUringUnavailableReason == nil }
+    static var ioUringAvailable: Bool { ignoreSIGPIPE && ioUringUnavailableReason == nil }
+
+    /// Tests write to pipes and /dev/full; a write to a pipe with no reader must fail with EPIPE, not kill the run.
+    static let ignoreSIGPIPE: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
 
     /// A fresh temp directory, removed by the caller with `removeTree`.
     static func makeTempDirectory() -> String {
@@ -110,6 +116,25 @@ enum Support {
         case .some(let held): return held.capacity
         case .none: return nil
         }
+    }
+
+    /// A copy of the ringio-demo executable in a world-readable folder (so `nobody` can run it), or nil.
+    static func demoBinary() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let exe = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        guard let slash = exe.lastIndex(of: "/") else { return nil }
+        // On Linux the test bundle is an executable beside the package's other products.
+        let directory = String(exe[..<slash])
+        let source = directory + "/ringio-demo"
+        guard access(source, X_OK) == 0 else { return nil }
+        let copyDirectory = makeTempDirectory()
+        chmod(copyDirectory, 0o755)
+        let target = copyDirectory + "/ringio-demo"
+        guard run("/bin/cp", [source, target]).status == 0 else { return nil }
+        chmod(target, 0o755)
+        return target
     }
 
     /// A small executor for tests.

@@ -24,6 +24,8 @@ final class LoopCore: @unchecked Sendable {
     /// Set by the loop before startup completes; read-only afterwards.
     private(set) var startupError: RingIOError?
     private(set) var acceptedFlags: SetupFlags = []
+    /// CQ overflow flushes over the ring's life, published at shutdown (tests read it).
+    let overflowFlushCount = Atomic<Int>(0)
     private var startup = sem_t()
 
     // MARK: Loop-confined
@@ -308,6 +310,7 @@ final class LoopCore: @unchecked Sendable {
     /// Finishes shutdown once nothing is in flight. Returns true when the ring is closed.
     private func advanceShutdown() -> Bool {
         guard table.armedCount == 0, let ring else { return false }
+        overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed)
         ring.unregisterBuffers()
         ring.close()
         self.ring = nil

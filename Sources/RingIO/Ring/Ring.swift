@@ -15,6 +15,8 @@ final class Ring {
     /// SQ entries.
     let entries: UInt32
     private(set) var isClosed = false
+    /// How many times the kernel's CQ overflow list had to be flushed (observability and tests).
+    private(set) var overflowFlushes = 0
 
     /// Creates a ring, trying `SetupFlags.fallbackChain` from `policy` down until the kernel accepts.
     ///
@@ -106,6 +108,7 @@ final class Ring {
         let count = ringio_reap(raw, buffer, capacity)
         if count == 0 && ringio_cq_overflowed(raw) {
             // NODROP kept completions that did not fit the CQ ring; ask the kernel to move them over.
+            overflowFlushes += 1
             _ = io_uring_get_events(raw)
             return Int(ringio_reap(raw, buffer, capacity))
         }

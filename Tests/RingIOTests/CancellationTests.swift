@@ -1,0 +1,171 @@
+import Glibc
+import RingIO
+import Testing
+
+@Suite("Cancellation", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct CancellationTests {
+    @Test func cancellingAReadInFlightThrowsCancellationErrorAfterTheKernelReleasesTheBuffer() async throws {
+        let executor = try Support.makeExecutor(count: 1, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let reader = Task(executorPreference: executor) { () -> Int in
+            var lease = try await executor.buffers.lease()
+            return try await file.read(into: &lease, at: 0)  // an empty pipe: stays in flight
+        }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        #expect(executor.buffers.available == 0)
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { try await reader.value }
+        // The lease came back only after the kernel completed (cancelled) the read.
+        #expect(executor.buffers.available == 1)
+        // Lease the same buffer again and fill it; data written to the pipe now must not land in it,
+        // because the cancelled read is gone from the kernel.
+        var reused = try await executor.buffers.lease()
+        reused.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0xEE) }
+        pipe.write([1, 2, 3])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        #expect(reused.withUnsafeMutableBytes { $0.allSatisfy { $0 == 0xEE } })
+        _ = consume reused
+        try await executor.run { try await file.close() }
+        await executor.shutdown()
+    }
+
+    @Test func readThatCompletedBeforeTheCancelLandedReturnsItsData() async throws {
+        try await Support.withFile(Support.bytes(count: 8192, seed: 31)) { path, expected in
+            let executor = try Support.makeExecutor(count: 2, size: 4096)
+            try await executor.run {
+                let file = try await File.open(path, on: executor)
+                // Everything below runs on the ring thread, in this order within one loop turn: the
+                // reader prepares its READ_FIXED, then this task cancels it. The read (page cache)
+                // completes when the turn's batch is submitted, before the cancel request is handled.
+                let reader = Task(executorPreference: executor) { () -> (Int, [UInt8], Bool) in
+                    var lease = try await executor.buffers.lease()
+                    let n = try await file.read(into: &lease, at: 100)
+                    return (n, lease.bytes, Task.isCancelled)
+                }
+                await Task.yield()
+                reader.cancel()
+                let (n, bytes, wasCancelled) = try await reader.value
+                #expect(wasCancelled)
+                #expect(n == 4096)
+                #expect(bytes == Array(expected[100..<4196]))
+                try await file.close()
+            }
+            await executor.shutdown()
+        }
+    }
+
+    @Test func alreadyCancelledTaskThrowsWithoutSubmitting() async throws {
+        try await Support.withFile(Support.bytes(count: 4096, seed: 32)) { path, _ in
+            let executor = try Support.makeExecutor(count: 1, size: 4096)
+            let file = try await executor.run { try await File.open(path, on: executor) }
+            let task = Task(executorPreference: executor) {
+                withUnsafeCurrentTask { $0?.cancel() }
+                var lease = try await executor.buffers.lease()
+                return try await file.read(into: &lease, at: 0)
+            }
+            await #expect(throws: CancellationError.self) { try await task.value }
+            #expect(executor.buffers.available == 1)
+            try await executor.run { try await file.close() }
+            await executor.shutdown()
+        }
+    }
+
+    @Test func cancellationStormReturnsEveryBufferAndEveryCompletedReadIsCorrect() async throws {
+        try await Support.withFile(Support.bytes(count: 2 << 20, seed: 33)) { path, expected in
+            let executor = try Support.makeExecutor(count: 16, size: 4096, entries: 32, maxInFlight: 24)
+            let pipe = try Pipe()
+            defer { pipe.closeAll() }
+            let file = try await executor.run { try await File.open(path, on: executor) }
+            let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+            let tally = Tally()
+            var tasks: [Task<Void, Never>] = []
+            var random = SplitMix(seed: 2024)
+            for index in 0..<3000 {
+                let usePipe = index % 10 == 0  // these never complete unless cancelled
+                let offset = Int(random.next() % UInt64(expected.count - 4096))
+                let length = 1 + Int(random.next() % 4096)
+                tasks.append(Task(executorPreference: executor) {
+                    do {
+                        var lease = try await executor.buffers.lease()
+                        if usePipe {
+                            _ = try await pipeFile.read(into: &lease, at: 0)
+                            await tally.wrong()
+                        } else {
+                            let n = try await file.read(into: &lease, range: 0..<length, at: Int64(offset))
+                            if n == length && lease.bytes == Array(expected[offset..<(offset + length)]) {
+                                await tally.correct()
+                            } else {
+                                await tally.wrong()
+                            }
+                        }
+                    } catch is CancellationError {
+                        await tally.cancelled()
+                    } catch {
+                        await tally.wrong()
+                    }
+                })
+                if index % 10 == 0 || random.next() % 3 == 0 {
+                    let victim = tasks[Int(random.next() % UInt64(tasks.count))]
+                    victim.cancel()
+                }
+                if index % 10 == 0 { tasks[index].cancel() }
+                if index % 64 == 0 { await Task.yield() }
+            }
+            for task in tasks { await task.value }
+            let counts = await tally.counts
+            #expect(counts.wrong == 0)
+            #expect(counts.correct + counts.cancelled == 3000)
+            #expect(counts.cancelled >= 300, "every pipe read had to be cancelled")
+            #expect(executor.buffers.available == 16)
+            try await executor.run {
+                try await file.close()
+                try await pipeFile.close()
+            }
+            await executor.shutdown()
+        }
+    }
+}
+
+/// Counts outcomes of the storm.
+actor Tally {
+    var counts = (correct: 0, cancelled: 0, wrong: 0)
+    func correct() { counts.correct += 1 }
+    func cancelled() { counts.cancelled += 1 }
+    func wrong() { counts.wrong += 1 }
+}
+
+/// A flag set and read on the ring thread only.
+final class LoopFlag: @unchecked Sendable {
+    private(set) var isSet = false
+    func set() { isSet = true }
+}
+
+/// A pipe for reads that stay in flight until cancelled or fed.
+final class Pipe: @unchecked Sendable {
+    private var readEnd: Int32
+    private let writeEnd: Int32
+
+    init() throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw RingIOError(code: .system, operation: Operation("pipe")) }
+        readEnd = fds[0]
+        writeEnd = fds[1]
+    }
+
+    /// Hands the read end to a `File`, which then owns and closes it.
+    func takeReadEnd() -> Int32 {
+        defer { readEnd = -1 }
+        return readEnd
+    }
+
+    func write(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress, $0.count) }
+    }
+
+    func closeAll() {
+        if readEnd >= 0 { close(readEnd) }
+        close(writeEnd)
+    }
+}

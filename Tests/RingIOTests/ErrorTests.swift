@@ -1,0 +1,200 @@
+import CRingIO
+import Glibc
+@testable import RingIO
+import Testing
+
+@Suite("Errors carry errno, operation and path", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct ErrorTests {
+    @Test func openMissingFileThrowsENOENTWithThePath() async throws {
+        let executor = try Support.makeExecutor()
+        let path = "/tmp/ringio-definitely-missing-\(getpid())/nothing.bin"
+        let error = await #expect(throws: RingIOError.self) { _ = try await File.open(path, on: executor) }
+        #expect(error?.errno == .noSuchFileOrDirectory)
+        #expect(error?.operation == .open)
+        #expect(error?.path == path)
+        #expect(error?.description.contains("ENOENT") == true)
+        #expect(error?.description.contains(path) == true)
+        await executor.shutdown()
+    }
+
+    @Test func openWithoutPermissionThrowsEACCES() async throws {
+        let executor = try Support.makeExecutor()
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let path: String
+        if geteuid() == 0 {
+            // Root bypasses mode bits; sysfs still refuses to open a read-only attribute for writing.
+            path = "/sys/devices/system/cpu/online"
+        } else {
+            path = dir + "/locked.bin"
+            Support.pwriteFile(path, [1, 2, 3])
+            chmod(path, 0)
+        }
+        let error = await #expect(throws: RingIOError.self) {
+            _ = try await File.open(path, mode: .writeOnly, on: executor)
+        }
+        #expect(error?.errno == .permissionDenied)
+        #expect(error?.path == path)
+        #expect(error?.description.contains("EACCES") == true)
+        await executor.shutdown()
+    }
+
+    @Test func openDirectoryForWritingThrowsEISDIR() async throws {
+        let executor = try Support.makeExecutor()
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let error = await #expect(throws: RingIOError.self) {
+            _ = try await File.open(dir, mode: .writeOnly, on: executor)
+        }
+        #expect(error?.errno == .isDirectory)
+        #expect(error?.path == dir)
+        await executor.shutdown()
+    }
+
+    @Test func readAfterCloseThrowsEBADFWithoutReachingTheKernel() async throws {
+        try await Support.withFile([1, 2, 3]) { path, _ in
+            let executor = try Support.makeExecutor()
+            try await executor.run {
+                let file = try await File.open(path, on: executor)
+                try await file.close()
+                var lease = try await executor.buffers.lease()
+                let error = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: 0) }
+                #expect(error?.code == .closed)
+                #expect(error?.errno == .badFileDescriptor)
+                #expect(error?.path == path)
+                let closeAgain = await #expect(throws: RingIOError.self) { try await file.close() }
+                #expect(closeAgain?.errno == .badFileDescriptor)
+            }
+            await executor.shutdown()
+        }
+    }
+
+    @Test func readFromADescriptorThatIsNotOpenThrowsEBADFFromTheKernel() async throws {
+        let executor = try Support.makeExecutor()
+        try await executor.run {
+            let file = File(unsafeDescriptor: 999_999, path: nil, on: executor)
+            var lease = try await executor.buffers.lease()
+            let error = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: 0) }
+            #expect(error?.code == .system)
+            #expect(error?.errno == .badFileDescriptor)
+            #expect(error?.fd == 999_999)
+            #expect(error?.operation == .readFixed)
+            _ = try? await file.close()
+        }
+        await executor.shutdown()
+    }
+
+    @Test func writeToReadOnlyFileThrowsEBADF() async throws {
+        try await Support.withFile([1, 2, 3]) { path, original in
+            let executor = try Support.makeExecutor()
+            try await executor.run {
+                let file = try await File.open(path, mode: .readOnly, on: executor)
+                var lease = try await executor.buffers.lease()
+                lease.copy(from: [9, 9, 9])
+                let error = await #expect(throws: RingIOError.self) { _ = try await file.write(from: lease, at: 0) }
+                #expect(error?.errno == .badFileDescriptor)
+                #expect(error?.operation == .writeFixed)
+                try await file.close()
+            }
+            #expect(Support.preadFile(path) == original, "nothing was written")
+            await executor.shutdown()
+        }
+    }
+
+    @Test func writeToDevFullThrowsENOSPC() async throws {
+        let executor = try Support.makeExecutor()
+        try await executor.run {
+            let file = try await File.open("/dev/full", mode: .writeOnly, on: executor)
+            var lease = try await executor.buffers.lease()
+            lease.copy(from: [UInt8](repeating: 1, count: 100))
+            let error = await #expect(throws: RingIOError.self) { try await file.writeFully(from: lease, at: 0) }
+            #expect(error?.errno == .noSpace)
+            #expect(error?.path == "/dev/full")
+            #expect(error?.description.contains("ENOSPC") == true)
+            try await file.close()
+        }
+        await executor.shutdown()
+    }
+
+    @Test func bufferOver1GiBIsRefusedBeforeTheKernel() throws {
+        let error = #expect(throws: RingIOError.self) {
+            _ = try RingExecutor(configuration: .init(buffers: .init(count: 1, size: (1 << 30) + 1)))
+        }
+        #expect(error?.code == .bufferTooLarge)
+        #expect(error?.operation == .registerBuffers)
+        #expect(error?.description.contains("1 GiB") == true)
+    }
+
+    @Test func impossiblePoolShapesAreRefusedWithEINVAL() throws {
+        for (count, size) in [(0, 4096), (1, 0), (20_000, 4096)] {
+            let error = #expect(throws: RingIOError.self) {
+                _ = try RingExecutor(configuration: .init(buffers: .init(count: count, size: size)))
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.errno == .invalidArgument)
+        }
+    }
+
+    @Test func leaseRangeOffsetAndForeignPoolAreCheckedBeforeSubmitting() async throws {
+        try await Support.withFile([1, 2, 3]) { path, _ in
+            let executor = try Support.makeExecutor(count: 2, size: 4096)
+            let other = try Support.makeExecutor(count: 1, size: 4096)
+            try await executor.run {
+                let file = try await File.open(path, on: executor)
+                var lease = try await executor.buffers.lease()
+                let outside = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, range: 4000..<5000, at: 0) }
+                #expect(outside?.code == .invalidArgument)
+                let negative = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: -1) }
+                #expect(negative?.code == .invalidArgument)
+                var foreign = try await other.buffers.lease()
+                let wrongPool = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &foreign, at: 0) }
+                #expect(wrongPool?.code == .invalidArgument)
+                try await file.close()
+            }
+            await other.shutdown()
+            await executor.shutdown()
+        }
+    }
+
+    @Test func fileBackedMemoryIsRefusedWithAnExplanation() throws {
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let path = dir + "/backing.bin"
+        Support.pwriteFile(path, [UInt8](repeating: 0, count: 8192))
+        let fd = open(path, O_RDWR)
+        defer { close(fd) }
+        let mapping = try #require(mmap(nil, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0))
+        #expect(mapping != MAP_FAILED)
+        defer { munmap(mapping, 8192) }
+        let region = BufferRegion(unsafeMapping: mapping, count: 2, size: 4096, stride: 4096)
+        let ring = try Ring(entries: 4, completionEntries: 8, preferred: [])
+        let error = #expect(throws: RingIOError.self) { try BufferRegistration.register(region, on: ring) }
+        #expect(error?.code == .fileBackedMemory)
+        #expect(error?.errno == .notSupported || error?.errno == .badAddress)
+        #expect(error?.description.contains("file-backed") == true)
+    }
+
+    @Test func memlockLimitTooSmallGivesTheLimitTheBytesAndTheUlimitFix() throws {
+        let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
+        // 64 buffers × 64 KiB = 4 MiB to pin, against a 64 KiB limit, as a user the limit applies to.
+        let script = "ulimit -l 64 && exec \(demo.shellQuoted) --check-setup --qd 4 --buffers 64 --buffer-size 65536"
+        let result = geteuid() == 0
+            ? Support.run("/sbin/runuser", ["-u", "nobody", "--", "/bin/sh", "-c", script])
+            : Support.run("/bin/sh", ["-c", script])
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("ENOMEM"), "\(result.output)")
+        #expect(result.output.contains("RLIMIT_MEMLOCK allows 65536 bytes"), "\(result.output)")
+        #expect(result.output.contains("4194304 bytes"), "\(result.output)")
+        #expect(result.output.contains("ulimit -l"), "\(result.output)")
+    }
+
+    @Test func memlockLimitLargeEnoughSucceedsForTheSameUser() throws {
+        let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
+        let script = "ulimit -l 65536 2>/dev/null || true; exec \(demo.shellQuoted) --check-setup --qd 4 --buffers 4 --buffer-size 4096"
+        let result = geteuid() == 0
+            ? Support.run("/sbin/runuser", ["-u", "nobody", "--", "/bin/sh", "-c", script])
+            : Support.run("/bin/sh", ["-c", script])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("4 registered buffers"), "\(result.output)")
+    }
+}
