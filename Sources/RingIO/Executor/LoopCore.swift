@@ -1,5 +1,4 @@
 internal import CRingIO
-import DequeModule
 import Glibc
 import Synchronization
 
@@ -31,9 +30,9 @@ final class LoopCore: @unchecked Sendable {
     // MARK: Loop-confined
 
     private(set) var ring: Ring?
-    private(set) var table: OperationTable
+    let table: OperationTable
     private(set) var pool: BufferPool?
-    private var localJobs = Deque<QueuedJob>()
+    private var localJobs = JobQueue()
     private var drainedJobs: [QueuedJob] = []
     private let completions: UnsafeMutablePointer<ringio_completion>
     private let completionCapacity: UInt32 = 256
@@ -266,7 +265,7 @@ final class LoopCore: @unchecked Sendable {
             if !queue.shutdownWaiters.isEmpty { swap(&queue.shutdownWaiters, &newShutdownWaiters) }
             terminate = queue.terminate
         }
-        localJobs.append(contentsOf: drainedJobs)
+        for job in drainedJobs { localJobs.append(job) }
         drainedJobs.removeAll(keepingCapacity: true)
         for id in waiterCancels { table.cancelWaiter(id: id) }
         for userData in cancels { submitCancel(of: userData) }

@@ -20,9 +20,13 @@ final class OperationTable {
 
     /// How many operations may be in flight at once.
     let capacity: Int
-    private var slots: [Slot]
-    private var free: [UInt32]
+    // Fixed-size storage allocated once: the hot path touches no array (no uniqueness, bounds or
+    // exclusivity checks), only these pointers, which this loop-confined object alone uses.
+    private let slots: UnsafeMutablePointer<Slot>
+    private let free: UnsafeMutablePointer<UInt32>
+    private var freeCount: Int
     private var waiters = Deque<Waiter>()
+    private var waiterCount = 0
     private var nextWaiterID: UInt64 = 0
     /// Slots whose operation has been submitted and not yet completed.
     private(set) var armedCount = 0
@@ -33,14 +37,22 @@ final class OperationTable {
     init(capacity: Int) {
         precondition(capacity > 0 && capacity <= Int(UInt32.max))
         self.capacity = capacity
-        self.slots = Array(repeating: Slot(), count: capacity)
-        self.free = (0..<UInt32(capacity)).reversed()
-        self.free.reserveCapacity(capacity)
+        self.slots = .allocate(capacity: capacity)
+        self.slots.initialize(repeating: Slot(), count: capacity)
+        self.free = .allocate(capacity: capacity)
+        for index in 0..<capacity {
+            // Safety: index < capacity; slot 0 ends on top of the stack.
+            free[index] = UInt32(capacity - 1 - index)
+        }
+        self.freeCount = capacity
         self.hooks = .allocate(capacity: capacity)
         self.hooks.initialize(repeating: ringio_cancel_hook(), count: capacity)
     }
 
     deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
+        free.deallocate()
         hooks.deallocate()
     }
 
@@ -53,8 +65,10 @@ final class OperationTable {
     /// Takes a free slot, or nil when every slot is in use.
     @inline(__always)
     func acquire() -> UInt32? {
-        guard waiters.isEmpty else { return nil }  // keep FIFO order behind queued callers
-        return free.popLast()
+        // Keep FIFO order behind queued callers.
+        guard waiterCount == 0, freeCount > 0 else { return nil }
+        freeCount -= 1
+        return free[freeCount]
     }
 
     /// Queues a caller for the next free slot; it is resumed with the slot, or nil if cancelled.
@@ -62,6 +76,7 @@ final class OperationTable {
     /// - Returns: the waiter's id, for `cancelWaiter`.
     func enqueueWaiter(_ continuation: UnsafeContinuation<UInt32?, Never>, id: UInt64) {
         waiters.append(Waiter(id: id, continuation: continuation))
+        waiterCount += 1
     }
 
     /// A fresh id for `enqueueWaiter`.
@@ -73,12 +88,14 @@ final class OperationTable {
     /// Resumes a queued caller with nil (it throws); no-op if it already got a slot.
     func cancelWaiter(id: UInt64) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiterCount -= 1
         waiters.remove(at: index).continuation.resume(returning: nil)
     }
 
     /// Resumes every queued caller with nil (used at shutdown).
     func failAllWaiters() {
         while let waiter = waiters.popFirst() {
+            waiterCount -= 1
             waiter.continuation.resume(returning: nil)
         }
     }
@@ -100,6 +117,7 @@ final class OperationTable {
     func isArmed(_ userData: UInt64) -> Bool {
         let index = UserData.slot(of: userData)
         guard index < capacity else { return false }
+        // Safety: index < capacity.
         let slot = slots[index]
         return slot.continuation != nil && slot.generation == UserData.generation(of: userData)
     }
@@ -107,7 +125,7 @@ final class OperationTable {
     /// The `user_data` of every operation still in flight.
     func armedUserData() -> [UInt64] {
         var result: [UInt64] = []
-        for index in slots.indices where slots[index].continuation != nil {
+        for index in 0..<capacity where slots[index].continuation != nil {
             result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
         }
         return result
@@ -136,10 +154,13 @@ final class OperationTable {
         let index = Int(slot)
         let next = slots[index].generation &+ 1
         slots[index].generation = next >= UserData.generationLimit ? 0 : next
-        if let waiter = waiters.popFirst() {
+        if waiterCount > 0, let waiter = waiters.popFirst() {
+            waiterCount -= 1
             waiter.continuation.resume(returning: slot)
         } else {
-            free.append(slot)
+            // Safety: at most `capacity` slots exist, so the stack cannot overflow.
+            free[freeCount] = slot
+            freeCount += 1
         }
     }
 }
