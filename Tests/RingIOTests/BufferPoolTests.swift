@@ -51,7 +51,7 @@ struct BufferPoolTests {
             let lease = try await executor.buffers.lease()
             return lease.index
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
+        #expect(await Support.waitUntil { executor.buffers.waitingCount == 1 })
         #expect(executor.buffers.available == 0)
         _ = consume a
         let got = try await waiter.value
@@ -72,7 +72,8 @@ struct BufferPoolTests {
                 await order.append(id)
                 _ = consume lease
             })
-            try await Task.sleep(nanoseconds: 20_000_000)  // queue them in a known order
+            // Queue them in a known order: the next one starts once this one waits.
+            #expect(await Support.waitUntil { executor.buffers.waitingCount == id + 1 })
         }
         _ = consume held
         for waiter in waiters { try await waiter.value }
@@ -87,7 +88,7 @@ struct BufferPoolTests {
             let lease = try await executor.buffers.lease()
             return lease.index
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
+        #expect(await Support.waitUntil { executor.buffers.waitingCount == 1 })
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         _ = consume held
@@ -113,7 +114,7 @@ struct BufferPoolTests {
             let executor = try Support.makeExecutor(count: 2, size: 4096)
             let outstanding = try await executor.buffers.lease()
             let swap = Task { try await executor.buffers.reregister(count: 3, size: 16384) }
-            try await Task.sleep(nanoseconds: 50_000_000)
+            #expect(await Support.waitUntil { executor.buffers.isReregistering })
             #expect(executor.buffers.bufferSize == 4096, "the swap waits for the outstanding lease")
             let leasedWhileDraining = Support.isPresent(executor.buffers.tryLease())
             #expect(!leasedWhileDraining, "no new leases while draining")

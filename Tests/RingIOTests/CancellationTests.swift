@@ -13,8 +13,7 @@ struct CancellationTests {
             var lease = try await executor.buffers.lease()
             return try await file.read(into: &lease, at: 0)  // an empty pipe: stays in flight
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        #expect(executor.buffers.available == 0)
+        #expect(await Support.waitUntil { executor.buffers.available == 0 }, "the reader took the lease and submitted")
         reader.cancel()
         await #expect(throws: CancellationError.self) { try await reader.value }
         // The lease came back only after the kernel completed (cancelled) the read.

@@ -57,15 +57,12 @@ struct ExecutorTests {
         let readers = (0..<6).map { _ in
             Task(executorPreference: executor) { () -> Int in
                 var lease = try await executor.buffers.lease()
-                return try await file.read(into: &lease, at: 0)
+                return try await file.read(into: &lease, range: 0..<1, at: 0)  // one byte each
             }
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        // Only two reads can be in flight; feeding one byte at a time lets them finish one by one.
-        for _ in 0..<6 {
-            pipe.write([7])
-            try await Task.sleep(nanoseconds: 10_000_000)
-        }
+        #expect(await Support.waitUntil { executor.buffers.available == 2 }, "all six readers hold a lease")
+        // Only two reads can be in flight, the other four wait for a slot; six bytes finish them all.
+        pipe.write([7, 7, 7, 7, 7, 7])
         var total = 0
         for reader in readers { total += try await reader.value }
         #expect(total == 6)
@@ -110,7 +107,8 @@ struct ExecutorTests {
             var lease = try await executor.buffers.lease()
             return try await file.read(into: &lease, at: 0)
         }
-        try await Task.sleep(nanoseconds: 50_000_000)
+        // Taking the lease and preparing the read happen in one job, so the read is then in flight.
+        #expect(await Support.waitUntil { executor.buffers.available == 1 })
         await executor.shutdown()
         let error = await #expect(throws: RingIOError.self) { try await reader.value }
         #expect(error?.code == .shutDown)

@@ -137,6 +137,18 @@ enum Support {
         return target
     }
 
+    /// Polls `condition` every millisecond until it holds or `seconds` pass; returns whether it held.
+    @discardableResult
+    static func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+        var waited = 0.0
+        while !condition() {
+            if waited >= seconds { return false }
+            try? await Task.sleep(nanoseconds: 1_000_000)
+            waited += 0.001
+        }
+        return true
+    }
+
     /// A small executor for tests.
     static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
         try RingExecutor(configuration: .init(entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags))

@@ -71,6 +71,12 @@ public final class BufferPool: Sendable {
     /// Buffers not leased right now.
     public var available: Int { state.withLock { $0.free.count } }
 
+    /// Callers waiting in `lease()` right now.
+    public var waitingCount: Int { state.withLock { $0.waiters.count } }
+
+    /// Whether a `reregister(count:size:)` is waiting for leases to come back or swapping buffers.
+    public var isReregistering: Bool { state.withLock { $0.isDraining } }
+
     /// Leases a buffer, waiting in FIFO order while all are out.
     ///
     /// - Returns: a lease whose `count` is 0 and whose bytes are whatever the buffer last held.
