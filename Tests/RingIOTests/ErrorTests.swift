@@ -175,12 +175,8 @@ struct ErrorTests {
     }
 
     @Test func memlockLimitTooSmallGivesTheLimitTheBytesAndTheUlimitFix() throws {
-        let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
-        // 64 buffers × 64 KiB = 4 MiB to pin, against a 64 KiB limit, as a user the limit applies to.
-        let script = "ulimit -l 64 && exec \(demo.shellQuoted) --check-setup --qd 4 --buffers 64 --buffer-size 65536"
-        let result = geteuid() == 0
-            ? Support.run("/sbin/runuser", ["-u", "nobody", "--", "/bin/sh", "-c", script])
-            : Support.run("/bin/sh", ["-c", script])
+        // 64 buffers × 64 KiB = 4 MiB to pin, against a 64 KiB limit.
+        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 64, buffers: 64, bufferSize: 65536)
         #expect(result.status == 2, "\(result.output)")
         #expect(result.output.contains("ENOMEM"), "\(result.output)")
         #expect(result.output.contains("RLIMIT_MEMLOCK allows 65536 bytes"), "\(result.output)")
@@ -189,12 +185,18 @@ struct ErrorTests {
     }
 
     @Test func memlockLimitLargeEnoughSucceedsForTheSameUser() throws {
-        let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
-        let script = "ulimit -l 65536 2>/dev/null || true; exec \(demo.shellQuoted) --check-setup --qd 4 --buffers 4 --buffer-size 4096"
-        let result = geteuid() == 0
-            ? Support.run("/sbin/runuser", ["-u", "nobody", "--", "/bin/sh", "-c", script])
-            : Support.run("/bin/sh", ["-c", script])
+        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 1024, buffers: 4, bufferSize: 4096)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("4 registered buffers"), "\(result.output)")
+    }
+
+    /// Runs `ringio-demo --check-setup` with a pool of `buffers × bufferSize` under `ulimit -l memlockKiB`,
+    /// as `nobody` when we are root (root ignores RLIMIT_MEMLOCK), else as ourselves.
+    static func demoSetupAsUnprivilegedUser(memlockKiB: Int, buffers: Int, bufferSize: Int) throws -> (status: Int32, output: String) {
+        let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
+        let script = "ulimit -l \(memlockKiB) && exec \(demo.shellQuoted) --check-setup --qd 4 --buffers \(buffers) --buffer-size \(bufferSize)"
+        return geteuid() == 0
+            ? Support.run("/sbin/runuser", ["-u", "nobody", "--", "/bin/sh", "-c", script])
+            : Support.run("/bin/sh", ["-c", script])
     }
 }
