@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 
 #include "CRingIO.h"
@@ -26,6 +27,10 @@ unsigned ringio_reap(struct io_uring *ring, ringio_completion *out, unsigned max
 #include "CRingIO.h"
 int ringio_errno(void) {
     return errno;
+}
+
+int ringio_o_direct(void) {
+    return O_DIRECT;
 }
 
 unsigned long long ringio_memlock_limit(void) {

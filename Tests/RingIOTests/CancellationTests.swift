@@ -148,7 +148,7 @@ final class Pipe: @unchecked Sendable {
 
     init() throws {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw RingIOError(code: .system, operation: Operation("pipe")) }
+        guard pipe(&fds) == 0 else { throw RingIOError(code: .system, operation: RingIOError.Operation("pipe")) }
         readEnd = fds[0]
         writeEnd = fds[1]
     }

@@ -60,7 +60,10 @@ void *ringio_add_cancel_hook(ringio_cancel_hook *hook);
 /// Removes a hook installed by `ringio_add_cancel_hook`.
 void ringio_remove_cancel_hook(void *record);
 
-/// The negative errno of the calling thread (for libc calls that set errno).
+/// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
+
+/// O_DIRECT for this architecture (its value differs between x86-64 and arm64).
+int ringio_o_direct(void);
 
 #endif

@@ -3,7 +3,9 @@ extension BufferPool {
     ///
     /// New leases wait while this runs. It first waits until every outstanding lease has come back,
     /// so no task and no kernel operation can still hold an old buffer; it is not cancellable.
-    /// If the new set cannot be registered, the old set stays registered and the error is thrown.
+    /// Do not hold a lease while awaiting it (and do not make it wait on a task that is itself
+    /// waiting in `lease()`): it would wait forever. If the new set cannot be registered, the old
+    /// set stays registered and the error is thrown.
     ///
     /// - Parameters:
     ///   - count: number of new buffers (1...16384).
@@ -30,6 +32,9 @@ extension BufferPool {
                 return false
             }
             if done { continuation.resume() }
+        }
+        if state.withLock({ $0.isClosed }) {
+            throw RingIOError.shutDown(.registerBuffers)
         }
         do {
             try await host.replaceRegistration(of: self, with: Configuration(count: count, size: size))

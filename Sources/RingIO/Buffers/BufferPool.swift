@@ -167,14 +167,18 @@ public final class BufferPool: Sendable {
 
     /// Refuses new leases and fails every waiter with `.shutDown` (executor shutdown).
     func close() {
-        let waiters: Deque<Waiter> = state.withLock { state in
+        let (waiters, drain): (Deque<Waiter>, UnsafeContinuation<Void, Never>?) = state.withLock { state in
             state.isClosed = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
+            defer {
+                state.waiters.removeAll()
+                state.drainContinuation = nil
+            }
+            return (state.waiters, state.drainContinuation)
         }
         for waiter in waiters {
             waiter.continuation.resume(throwing: RingIOError.shutDown(.lease))
         }
+        drain?.resume()  // a pending reregister then sees the pool closed and throws
     }
 
     /// The current registration's region; for the executor's loop.

@@ -1,29 +1,34 @@
-/// Names the operation an error came from, e.g. `.readFixed` or `.registerBuffers`.
-public struct Operation: Sendable, Hashable, CustomStringConvertible {
-    /// The operation's name as shown in messages.
-    public let name: String
+/// Inside RingIO, `Operation` is `RingIOError.Operation` (nested, so it cannot clash with Foundation's).
+typealias Operation = RingIOError.Operation
 
-    /// Creates an operation name.
-    public init(_ name: String) { self.name = name }
+extension RingIOError {
+    /// Names the operation an error came from, e.g. `.readFixed` or `.registerBuffers`.
+    public struct Operation: Sendable, Hashable, CustomStringConvertible {
+        /// The operation's name as shown in messages.
+        public let name: String
 
-    public var description: String { name }
+        /// Creates an operation name.
+        public init(_ name: String) { self.name = name }
 
-    /// io_uring_queue_init (ring setup).
-    public static let setup = Operation("io_uring setup")
-    /// io_uring_register_buffers.
-    public static let registerBuffers = Operation("register buffers")
-    /// Leasing a buffer from the pool.
-    public static let lease = Operation("lease buffer")
-    /// IORING_OP_OPENAT.
-    public static let open = Operation("open")
-    /// IORING_OP_CLOSE.
-    public static let close = Operation("close")
-    /// IORING_OP_READ_FIXED.
-    public static let readFixed = Operation("read (READ_FIXED)")
-    /// IORING_OP_WRITE_FIXED.
-    public static let writeFixed = Operation("write (WRITE_FIXED)")
-    /// IORING_OP_NOP.
-    public static let nop = Operation("nop")
-    /// Submitting to the ring (io_uring_enter).
-    public static let submit = Operation("submit")
+        public var description: String { name }
+
+        /// io_uring_queue_init (ring setup).
+        public static let setup = Operation("io_uring setup")
+        /// io_uring_register_buffers.
+        public static let registerBuffers = Operation("register buffers")
+        /// Leasing a buffer from the pool.
+        public static let lease = Operation("lease buffer")
+        /// IORING_OP_OPENAT.
+        public static let open = Operation("open")
+        /// IORING_OP_CLOSE.
+        public static let close = Operation("close")
+        /// IORING_OP_READ_FIXED.
+        public static let readFixed = Operation("read (READ_FIXED)")
+        /// IORING_OP_WRITE_FIXED.
+        public static let writeFixed = Operation("write (WRITE_FIXED)")
+        /// IORING_OP_NOP.
+        public static let nop = Operation("nop")
+        /// Submitting to the ring (io_uring_enter).
+        public static let submit = Operation("submit")
+    }
 }

@@ -13,7 +13,12 @@ extension LoopCore {
         do {
             try BufferRegistration.register(replacement, on: ring)
         } catch {
-            try BufferRegistration.register(old, on: ring)
+            do {
+                try BufferRegistration.register(old, on: ring)
+            } catch {
+                // Nothing is registered now; fixed I/O on the old buffers would fail, so refuse leases.
+                pool.close()
+            }
             throw error
         }
         pool.endDrain(with: replacement)

@@ -32,7 +32,7 @@ extension LoopCore {
         if let free = table.acquire() {
             slot = free
         } else {
-            slot = try await waitForSlot(operation, path: path, fd: fd)
+            slot = try await waitForSlot(operation, path: path, fd: fd, cancellable: cancellable)
         }
         let userData = table.userData(for: slot)
         let result: Int32
@@ -45,6 +45,8 @@ extension LoopCore {
         } else {
             result = await submit(slot: slot, userData: userData, prepare)
         }
+        // Only now, with the hook (which lives in the slot) removed, may another operation reuse it.
+        table.release(slot)
         if result >= 0 { return result }
         if result == -ECANCELED || result == -EINTR {
             if lifecycle != .running {
@@ -75,14 +77,21 @@ extension LoopCore {
     }
 
     /// Waits in FIFO order for a free slot (back-pressure when `maxInFlight` operations are out).
-    private func waitForSlot(_ operation: Operation, path: String?, fd: Int32?) async throws -> UInt32 {
+    private func waitForSlot(_ operation: Operation, path: String?, fd: Int32?, cancellable: Bool) async throws -> UInt32 {
         let id = table.makeWaiterID()
-        // Back-pressure is the slow path; a hook allocated here is fine.
-        let hook = UnsafeMutablePointer<ringio_cancel_hook>.allocate(capacity: 1)
-        defer { hook.deallocate() }
-        hook.pointee = ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
-        let granted: UInt32? = await withCancellationHook(hook) {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
+        let granted: UInt32?
+        if cancellable {
+            // Back-pressure is the slow path; a hook allocated here is fine.
+            let hook = UnsafeMutablePointer<ringio_cancel_hook>.allocate(capacity: 1)
+            defer { hook.deallocate() }
+            hook.pointee = ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
+            granted = await withCancellationHook(hook) {
+                await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
+                    table.enqueueWaiter(continuation, id: id)
+                }
+            }
+        } else {
+            granted = await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
                 table.enqueueWaiter(continuation, id: id)
             }
         }
@@ -93,6 +102,10 @@ extension LoopCore {
         if lifecycle != .running {
             table.release(slot)
             throw RingIOError.shutDown(operation, path: path, fd: fd)
+        }
+        if cancellable && Task.isCancelled {
+            table.release(slot)
+            throw CancellationError()
         }
         return slot
     }

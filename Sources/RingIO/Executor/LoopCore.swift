@@ -25,7 +25,8 @@ final class LoopCore: @unchecked Sendable {
     private(set) var acceptedFlags: SetupFlags = []
     /// CQ overflow flushes over the ring's life, published at shutdown (tests read it).
     let overflowFlushCount = Atomic<Int>(0)
-    private var startup = sem_t()
+    /// Posted by the loop thread once setup has succeeded or failed (heap-allocated: shared by two threads).
+    private let startup: UnsafeMutablePointer<sem_t>
 
     // MARK: Loop-confined
 
@@ -37,6 +38,10 @@ final class LoopCore: @unchecked Sendable {
     private let completions: UnsafeMutablePointer<ringio_completion>
     private let completionCapacity: UInt32 = 256
     private let wakeBuffer: UnsafeMutablePointer<UInt64>
+    /// Whether the eventfd read is pending on the ring; the loop never blocks without it.
+    private var wakeArmed = false
+    /// Set while the ring is being closed: the wake read is cancelled, not re-armed.
+    private var closingRing = false
     private var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
     private var terminating = false
     var serialExecutor: UnownedSerialExecutor?
@@ -48,21 +53,25 @@ final class LoopCore: @unchecked Sendable {
         self.completions = .allocate(capacity: 256)
         self.wakeBuffer = .allocate(capacity: 1)
         self.wakeBuffer.initialize(to: 0)
-        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        // Blocking on purpose: some kernels complete an io_uring read of an O_NONBLOCK file at once
+        // with EAGAIN instead of waiting for it to become readable.
+        let fd = eventfd(0, Int32(EFD_CLOEXEC))
         guard fd >= 0 else {
             completions.deallocate()
             wakeBuffer.deallocate()
             throw RingIOError(code: .system, errno: .init(rawValue: ringio_errno()), operation: .setup, hint: "eventfd() failed")
         }
         self.eventFD = fd
-        sem_init(&startup, 0, 0)
+        self.startup = .allocate(capacity: 1)
+        sem_init(startup, 0, 0)
     }
 
     deinit {
         Glibc.close(eventFD)
         completions.deallocate()
         wakeBuffer.deallocate()
-        sem_destroy(&startup)
+        sem_destroy(startup)
+        startup.deallocate()
     }
 
     var lifecycle: Lifecycle {
@@ -97,7 +106,7 @@ final class LoopCore: @unchecked Sendable {
             Unmanaged<LoopCore>.fromOpaque(context).release()
             throw RingIOError(code: .system, errno: .init(rawValue: created), operation: .setup, hint: "Could not start the executor thread")
         }
-        while sem_wait(&startup) != 0 {}
+        while sem_wait(startup) != 0 {}
         if let startupError { throw startupError }
     }
 
@@ -110,11 +119,11 @@ final class LoopCore: @unchecked Sendable {
             startupError = error
             ring = nil
             setLifecycle(.failed)
-            sem_post(&startup)
+            sem_post(startup)
             return
         }
         setLifecycle(.running)
-        sem_post(&startup)
+        sem_post(startup)
         runRingLoop()
         runPlainLoop()
     }
@@ -134,10 +143,11 @@ final class LoopCore: @unchecked Sendable {
 
     /// Keeps one read of the eventfd pending on the ring, so other threads can wake a blocked loop.
     private func armWakeRead() throws(RingIOError) {
-        guard let ring else { return }
+        guard let ring, !wakeArmed, !closingRing else { return }
         let sqe = try ring.nextSQE()
         io_uring_prep_read(sqe, eventFD, wakeBuffer, 8, 0)
         io_uring_sqe_set_data64(sqe, UserData.wake)
+        wakeArmed = true
     }
 
     // MARK: Enqueueing
@@ -198,6 +208,8 @@ final class LoopCore: @unchecked Sendable {
                         try ring.submitAndGetEvents()
                     }
                 } else {
+                    // Never block without the wake read pending: other threads could not wake us.
+                    if !wakeArmed { try armWakeRead() }
                     sleeping.store(true, ordering: .sequentiallyConsistent)
                     if hasRemoteWork.load(ordering: .sequentiallyConsistent) {
                         sleeping.store(false, ordering: .relaxed)
@@ -240,9 +252,9 @@ final class LoopCore: @unchecked Sendable {
                 let completion = completions[index]
                 switch completion.user_data {
                 case UserData.wake:
-                    if completion.res != -ECANCELED, lifecycle != .shutDown {
-                        do { try armWakeRead() } catch { reportLoopError(error) }
-                    }
+                    wakeArmed = false
+                    // Re-armed here, or before the loop next blocks if the SQ refuses it now.
+                    do { try armWakeRead() } catch { reportLoopError(error) }
                 case UserData.cancel:
                     break
                 default:
@@ -309,6 +321,17 @@ final class LoopCore: @unchecked Sendable {
     /// Finishes shutdown once nothing is in flight. Returns true when the ring is closed.
     private func advanceShutdown() -> Bool {
         guard table.armedCount == 0, let ring else { return false }
+        // Take the wake read back from the kernel first, so it cannot swallow a wake-up meant for
+        // the plain loop or write into `wakeBuffer` after the ring is gone.
+        closingRing = true
+        if wakeArmed, let sqe = try? ring.nextSQE() {
+            io_uring_prep_cancel64(sqe, UserData.wake, 0)
+            io_uring_sqe_set_data64(sqe, UserData.cancel)
+            while wakeArmed {
+                do { try ring.submitAndWait(1) } catch { reportLoopError(error); break }
+                reapCompletions()
+            }
+        }
         overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed)
         ring.unregisterBuffers()
         ring.close()

@@ -113,8 +113,8 @@ public final class File: Sendable {
         guard lease.pool === executor.buffers else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The lease comes from another executor's pool; lease from this file's executor")
         }
-        guard offset >= 0 else {
-            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The file offset must be 0 or more (got \(offset))")
+        guard offset >= 0, offset <= Int64.max - Int64(range.count) else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The file offset must be 0 or more, and offset + length must fit in 63 bits (got \(offset))")
         }
         guard let address = lease.unsafeAddress(of: range) else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The range \(range) does not lie inside the lease (0..<\(lease.capacity))")

@@ -1,3 +1,4 @@
+internal import CRingIO
 import Glibc
 
 extension File {
@@ -28,6 +29,6 @@ extension File {
         /// O_APPEND: every write goes to the end.
         public static let append = Options(rawValue: O_APPEND)
         /// O_DIRECT: bypass the page cache (offsets, lengths and buffers must be aligned).
-        public static let direct = Options(rawValue: 0o40000)
+        public static let direct = Options(rawValue: ringio_o_direct())
     }
 }

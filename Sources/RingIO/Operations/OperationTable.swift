@@ -131,7 +131,10 @@ final class OperationTable {
         return result
     }
 
-    /// Delivers `result` to the operation named by `userData` and recycles its slot.
+    /// Delivers `result` to the operation named by `userData`.
+    ///
+    /// The slot is retired (its generation moves on, so late cancels miss) but not yet reusable:
+    /// the resumed task releases it once its cancellation hook, which lives in the slot, is removed.
     ///
     /// - Returns: false if no such operation is in flight (a stale or foreign completion).
     @inline(__always)
@@ -142,18 +145,18 @@ final class OperationTable {
               let continuation = slots[index].continuation
         else { return false }
         slots[index].continuation = nil
+        let next = slots[index].generation &+ 1
+        slots[index].generation = next >= UserData.generationLimit ? 0 : next
         armedCount -= 1
-        release(UInt32(index))
         continuation.resume(returning: result)
         return true
     }
 
-    /// Returns a slot that was acquired but not armed (the caller gave up before submitting).
+    /// Makes a slot reusable: hands it to the longest waiter, or puts it back on the free stack.
+    ///
+    /// Called by the slot's holder once nothing (no cancellation hook) refers to it any more.
     @inline(__always)
     func release(_ slot: UInt32) {
-        let index = Int(slot)
-        let next = slots[index].generation &+ 1
-        slots[index].generation = next >= UserData.generationLimit ? 0 : next
         if waiterCount > 0, let waiter = waiters.popFirst() {
             waiterCount -= 1
             waiter.continuation.resume(returning: slot)

@@ -1,0 +1,97 @@
+import Glibc
+import RingIO
+import Testing
+
+@Suite("Regressions", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct RegressionTests {
+    /// A slot must not be reused while the task that finished in it still has its cancellation
+    /// hook installed: cancelling that task must not cancel the slot's next operation.
+    @Test func cancellingAFinishedTaskDoesNotCancelTheNextOperationInItsSlot() async throws {
+        try await Support.withFile(Support.bytes(count: 8192, seed: 51)) { path, _ in
+            let executor = try Support.makeExecutor(count: 4, size: 4096)
+            let pipe = try Pipe()
+            defer { pipe.closeAll() }
+            let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+            try await executor.run {
+                let file = try await File.open(path, on: executor)
+                // Loop turn 1: A submits a page-cache read (done when the turn's batch is submitted),
+                // C and this task yield. Turn 2: C starts a pipe read, then this task cancels A, whose
+                // completion is reaped but which has not resumed yet.
+                let a = Task(executorPreference: executor) { () -> Int in
+                    var lease = try await executor.buffers.lease()
+                    return try await file.read(into: &lease, at: 0)
+                }
+                let c = Task(executorPreference: executor) { () -> Int in
+                    await Task.yield()
+                    var lease = try await executor.buffers.lease()
+                    return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+                }
+                await Task.yield()
+                await Task.yield()
+                a.cancel()
+                #expect(try await a.value == 4096, "A completed before the cancel, so it returns its data")
+                pipe.write([42])
+                #expect(try await c.value == 1, "C was not cancelled")
+                try await file.close()
+                try await pipeFile.close()
+            }
+            await executor.shutdown()
+        }
+    }
+
+    /// close() from a cancelled task that has to wait for a free slot still closes the descriptor.
+    @Test func closeFromACancelledTaskUnderBackPressureStillClosesTheDescriptor() async throws {
+        try await Support.withFile([1, 2, 3]) { path, _ in
+            let executor = try Support.makeExecutor(count: 2, size: 4096, maxInFlight: 1)
+            let pipe = try Pipe()
+            defer { pipe.closeAll() }
+            let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+            let file = try await executor.run { try await File.open(path, on: executor) }
+            let fd = try #require(file.descriptor)
+            // Occupy the only slot.
+            let blocker = Task(executorPreference: executor) { () -> Int in
+                var lease = try await executor.buffers.lease()
+                return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+            }
+            #expect(await Support.waitUntil { executor.buffers.available == 1 })
+            let closer = Task(executorPreference: executor) {
+                withUnsafeCurrentTask { $0?.cancel() }
+                try await file.close()
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+            pipe.write([1])
+            #expect(try await blocker.value == 1)
+            try await closer.value
+            #expect(fcntl(fd, F_GETFD) == -1 && errno == EBADF, "the descriptor was closed")
+            try await executor.run { try await pipeFile.close() }
+            await executor.shutdown()
+        }
+    }
+
+    /// A reregister that is waiting for a lease must fail, not hang, when the executor shuts down.
+    @Test func reregisterWaitingForLeasesFailsAtShutdown() async throws {
+        let executor = try Support.makeExecutor(count: 2, size: 4096)
+        let held = try await executor.buffers.lease()
+        let swap = Task { try await executor.buffers.reregister(count: 4, size: 8192) }
+        #expect(await Support.waitUntil { executor.buffers.isReregistering })
+        await executor.shutdown()
+        let error = await #expect(throws: RingIOError.self) { try await swap.value }
+        #expect(error?.code == .shutDown)
+        _ = consume held
+    }
+
+    /// Offsets whose end would overflow are refused before the kernel is asked, not trapped on.
+    @Test func offsetNearInt64MaxIsRefused() async throws {
+        try await Support.withFile([1, 2, 3]) { path, _ in
+            let executor = try Support.makeExecutor()
+            try await executor.run {
+                let file = try await File.open(path, on: executor)
+                var lease = try await executor.buffers.lease()
+                let error = await #expect(throws: RingIOError.self) { _ = try await file.readFully(into: &lease, at: Int64.max - 10) }
+                #expect(error?.code == .invalidArgument)
+                try await file.close()
+            }
+            await executor.shutdown()
+        }
+    }
+}
