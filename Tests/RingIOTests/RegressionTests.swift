@@ -14,24 +14,29 @@ struct RegressionTests {
             let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
             try await executor.run {
                 let file = try await File.open(path, on: executor)
-                // Loop turn 1: A submits a page-cache read (done when the turn's batch is submitted),
-                // C and this task yield. Turn 2: C starts a pipe read, then this task cancels A, whose
-                // completion is reaped but which has not resumed yet.
+                let box = TaskBox()
+                // All on the ring thread. Turn 1 runs T, D, A in creation order: T and D submit a NOP,
+                // A a page-cache read; the three complete in that order, so turn 2 resumes T, D, A.
+                // Turn 2: T starts a pipe read (taking a free slot), then D cancels A, whose read
+                // has completed but which has not resumed, so A's cancellation hook is still installed.
+                let t = Task(executorPreference: executor) { () -> Int in
+                    try await executor.nop()
+                    var lease = try await executor.buffers.lease()
+                    return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+                }
+                let d = Task(executorPreference: executor) {
+                    try await executor.nop()
+                    box.task?.cancel()
+                }
                 let a = Task(executorPreference: executor) { () -> Int in
                     var lease = try await executor.buffers.lease()
                     return try await file.read(into: &lease, at: 0)
                 }
-                let c = Task(executorPreference: executor) { () -> Int in
-                    await Task.yield()
-                    var lease = try await executor.buffers.lease()
-                    return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
-                }
-                await Task.yield()
-                await Task.yield()
-                a.cancel()
+                box.task = a
+                try await d.value
                 #expect(try await a.value == 4096, "A completed before the cancel, so it returns its data")
                 pipe.write([42])
-                #expect(try await c.value == 1, "C was not cancelled")
+                #expect(try await t.value == 1, "T's read was not cancelled by A's cancellation")
                 try await file.close()
                 try await pipeFile.close()
             }
@@ -94,4 +99,9 @@ struct RegressionTests {
             await executor.shutdown()
         }
     }
+}
+
+/// Hands a task to another task on the ring thread (set and read there only).
+final class TaskBox: @unchecked Sendable {
+    var task: Task<Int, any Error>?
 }
