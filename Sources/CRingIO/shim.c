@@ -29,8 +29,22 @@ int ringio_errno(void) {
     return errno;
 }
 
+bool ringio_opcode_supported(struct io_uring *ring, int opcode) {
+    struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
+    if (probe == NULL) {
+        return false;
+    }
+    bool supported = io_uring_opcode_supported(probe, opcode);
+    io_uring_free_probe(probe);
+    return supported;
+}
+
 int ringio_o_direct(void) {
     return O_DIRECT;
+}
+
+int ringio_o_directory(void) {
+    return O_DIRECTORY;
 }
 
 unsigned long long ringio_memlock_limit(void) {

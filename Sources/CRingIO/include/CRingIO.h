@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <linux/stat.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <liburing.h>
@@ -63,7 +66,16 @@ void ringio_remove_cancel_hook(void *record);
 /// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
 
+/// IORING_OP_FTRUNCATE (kernel 6.9+; liburing 2.3 predates it).
+#define RINGIO_OP_FTRUNCATE 55
+
+/// True when the ring's kernel supports `opcode` (io_uring_get_probe_ring).
+bool ringio_opcode_supported(struct io_uring *ring, int opcode);
+
 /// O_DIRECT for this architecture (its value differs between x86-64 and arm64).
 int ringio_o_direct(void);
+
+/// O_DIRECTORY for this architecture.
+int ringio_o_directory(void);
 
 #endif

@@ -28,6 +28,30 @@ extension RingIOError {
         public static let writeFixed = Operation("write (WRITE_FIXED)")
         /// IORING_OP_NOP.
         public static let nop = Operation("nop")
+        /// IORING_OP_STATX.
+        public static let stat = Operation("stat (STATX)")
+        /// IORING_OP_FSYNC.
+        public static let sync = Operation("sync (FSYNC)")
+        /// IORING_OP_FSYNC with IORING_FSYNC_DATASYNC.
+        public static let dataSync = Operation("data sync (FSYNC DATASYNC)")
+        /// IORING_OP_FALLOCATE.
+        public static let allocate = Operation("allocate (FALLOCATE)")
+        /// IORING_OP_FTRUNCATE, or ftruncate(2) where the kernel lacks it.
+        public static let truncate = Operation("truncate")
+        /// IORING_OP_UNLINKAT.
+        public static let unlink = Operation("unlink (UNLINKAT)")
+        /// IORING_OP_RENAMEAT.
+        public static let rename = Operation("rename (RENAMEAT)")
+        /// IORING_OP_MKDIRAT.
+        public static let makeDirectory = Operation("make directory (MKDIRAT)")
+        /// IORING_OP_READ into caller memory.
+        public static let read = Operation("read (READ)")
+        /// IORING_OP_WRITE from caller memory.
+        public static let write = Operation("write (WRITE)")
+        /// IORING_OP_READV.
+        public static let readVectored = Operation("read (READV)")
+        /// IORING_OP_WRITEV.
+        public static let writeVectored = Operation("write (WRITEV)")
         /// Submitting to the ring (io_uring_enter).
         public static let submit = Operation("submit")
     }

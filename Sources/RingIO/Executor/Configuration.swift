@@ -32,6 +32,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// CQ size override, for tests that force CQ overflow; nil sizes the CQ so it cannot overflow.
     var completionEntriesOverride: UInt32?
 
+    /// Use ftruncate(2) even where IORING_OP_FTRUNCATE exists, for tests of the fallback.
+    var forceTruncateFallback = false
+
     /// The in-flight limit in force.
     var inFlightLimit: Int { maxInFlight ?? Int(entries) * 2 }
 

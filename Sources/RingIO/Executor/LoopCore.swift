@@ -23,6 +23,8 @@ final class LoopCore: @unchecked Sendable {
     /// Set by the loop before startup completes; read-only afterwards.
     private(set) var startupError: RingIOError?
     private(set) var acceptedFlags: SetupFlags = []
+    /// Whether IORING_OP_FTRUNCATE is available; set before startup completes.
+    private(set) var supportsFtruncate = false
     /// CQ overflow flushes over the ring's life, published at shutdown (tests read it).
     let overflowFlushCount = Atomic<Int>(0)
     /// Posted by the loop thread once setup has succeeded or failed (heap-allocated: shared by two threads).
@@ -135,6 +137,7 @@ final class LoopCore: @unchecked Sendable {
             preferred: configuration.setupFlags)
         self.ring = ring
         acceptedFlags = ring.flags
+        supportsFtruncate = ring.supportsFtruncate && !configuration.forceTruncateFallback
         let region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
         try BufferRegistration.register(region, on: ring)
         pool = BufferPool(region: region)

@@ -39,9 +39,10 @@ public final class File: Sendable {
     /// Opens a file through the ring.
     ///
     /// - Parameters:
-    ///   - path: absolute, or relative to the current directory.
+    ///   - path: absolute, or relative to `directory` (or to the current directory when nil).
+    ///   - directory: an open directory (see `Options.directory`) that relative paths start from.
     ///   - mode: read, write or both; default read-only.
-    ///   - options: create, exclusive, truncate, append, direct.
+    ///   - options: create, exclusive, truncate, append, direct, directory.
     ///   - permissions: mode bits for a created file; default 0o644.
     ///   - executor: the executor whose ring performs the I/O.
     /// - Returns: the open file.
@@ -49,26 +50,29 @@ public final class File: Sendable {
     /// - Note: issues IORING_OP_OPENAT.
     public static func open(
         _ path: String,
+        relativeTo directory: File? = nil,
         mode: Mode = .readOnly,
         options: Options = [],
         permissions: UInt32 = 0o644,
         on executor: RingExecutor
     ) async throws -> File {
-        guard !path.utf8.contains(0) else {
-            throw RingIOError.invalidArgument(.open, path: path, "The path contains a NUL byte")
-        }
         let flags = mode.flags | options.rawValue | O_CLOEXEC
-        // The kernel may read the path after submission; it stays allocated until the completion.
-        guard let cPath = strdup(path) else {
-            throw RingIOError(code: .system, errno: .noMemory, operation: .open, path: path)
-        }
-        defer { free(cPath) }
-        let fd = try await executor.onLoop {
-            try await executor.core.perform(.open, path: path) { sqe in
-                io_uring_prep_openat(sqe, AT_FDCWD, cPath, flags, permissions)
+        let fd = try await withKernelPath(path, .open) { cPath in
+            try await executor.onLoop {
+                let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
+                return try await executor.core.perform(.open, path: path) { sqe in
+                    io_uring_prep_openat(sqe, base, cPath, flags, permissions)
+                }
             }
         }
         return File(unsafeDescriptor: fd, path: path, on: executor)
+    }
+
+    /// The descriptor, or `.closed` (EBADF) if this process closed the file.
+    func openDescriptor(for operation: Operation) throws -> Int32 {
+        let fd = state.load(ordering: .acquiring)
+        guard fd >= 0 else { throw RingIOError.closed(operation, path: path, fd: nil) }
+        return fd
     }
 
     /// Closes the file. Later operations throw `RingIOError` `.closed` (errno EBADF).
@@ -99,8 +103,7 @@ public final class File: Sendable {
     ) async throws -> Int32 {
         try await executor.onLoop {
             // Checked on the loop, so a close() that ran before this point is always seen.
-            let fd = state.load(ordering: .acquiring)
-            guard fd >= 0 else { throw RingIOError.closed(operation, path: path, fd: nil) }
+            let fd = try openDescriptor(for: operation)
             return try await executor.core.perform(operation, path: path, fd: fd) { sqe in prepare(fd, sqe) }
         }
     }

@@ -30,5 +30,8 @@ extension File {
         public static let append = Options(rawValue: O_APPEND)
         /// O_DIRECT: bypass the page cache (offsets, lengths and buffers must be aligned).
         public static let direct = Options(rawValue: ringio_o_direct())
+        /// O_DIRECTORY: fail with ENOTDIR unless the path is a directory (open directories to use them
+        /// as the base of `relativeTo:` paths).
+        public static let directory = Options(rawValue: ringio_o_directory())
     }
 }

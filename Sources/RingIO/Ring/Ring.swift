@@ -14,6 +14,8 @@ final class Ring {
     let features: UInt32
     /// SQ entries.
     let entries: UInt32
+    /// Whether the kernel has IORING_OP_FTRUNCATE (6.9+).
+    let supportsFtruncate: Bool
     private(set) var isClosed = false
     /// How many times the kernel's CQ overflow list had to be flushed (observability and tests).
     private(set) var overflowFlushes = 0
@@ -38,6 +40,7 @@ final class Ring {
                 self.flags = candidate
                 self.features = params.features
                 self.entries = entries
+                self.supportsFtruncate = ringio_opcode_supported(raw, RINGIO_OP_FTRUNCATE)
                 return
             }
             lastError = result

@@ -1,0 +1,73 @@
+internal import CRingIO
+import Glibc
+
+extension File {
+    /// Removes the file (or, with `directory: true`, the empty directory) at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: absolute, or relative to `base` (or to the current directory when nil).
+    ///   - directory: remove a directory (AT_REMOVEDIR) instead of a file.
+    ///   - base: an open directory relative paths start from.
+    ///   - executor: the executor whose ring performs it.
+    /// - Throws: `RingIOError` (ENOENT, EISDIR, ENOTEMPTY, EACCES, …).
+    /// - Note: issues IORING_OP_UNLINKAT.
+    public static func remove(
+        _ path: String, directory: Bool = false, relativeTo base: File? = nil, on executor: RingExecutor
+    ) async throws {
+        let flags: Int32 = directory ? AT_REMOVEDIR : 0
+        try await withKernelPath(path, .unlink) { cPath in
+            _ = try await executor.onLoop {
+                let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
+                return try await executor.core.perform(.unlink, path: path) { sqe in
+                    io_uring_prep_unlinkat(sqe, dfd, cPath, flags)
+                }
+            }
+        }
+    }
+
+    /// Renames `source` to `destination`, replacing a file already there.
+    ///
+    /// - Parameters:
+    ///   - source: the existing path.
+    ///   - destination: the new path.
+    ///   - base: an open directory both relative paths start from.
+    ///   - executor: the executor whose ring performs it.
+    /// - Throws: `RingIOError` (ENOENT, EXDEV across file systems, …) naming the source path.
+    /// - Note: issues IORING_OP_RENAMEAT.
+    public static func rename(
+        _ source: String, to destination: String, relativeTo base: File? = nil, on executor: RingExecutor
+    ) async throws {
+        try await withKernelPath(source, .rename) { cSource in
+            try await withKernelPath(destination, .rename) { cDestination in
+                _ = try await executor.onLoop {
+                    let dfd = try base?.openDescriptor(for: .rename) ?? AT_FDCWD
+                    return try await executor.core.perform(.rename, path: source) { sqe in
+                        io_uring_prep_renameat(sqe, dfd, cSource, dfd, cDestination, 0)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Creates a directory at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: absolute, or relative to `base` (or to the current directory when nil).
+    ///   - permissions: mode bits before the umask; default 0o755.
+    ///   - base: an open directory relative paths start from.
+    ///   - executor: the executor whose ring performs it.
+    /// - Throws: `RingIOError` (EEXIST, ENOENT for a missing parent, …).
+    /// - Note: issues IORING_OP_MKDIRAT.
+    public static func makeDirectory(
+        _ path: String, permissions: UInt32 = 0o755, relativeTo base: File? = nil, on executor: RingExecutor
+    ) async throws {
+        try await withKernelPath(path, .makeDirectory) { cPath in
+            _ = try await executor.onLoop {
+                let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD
+                return try await executor.core.perform(.makeDirectory, path: path) { sqe in
+                    io_uring_prep_mkdirat(sqe, dfd, cPath, permissions)
+                }
+            }
+        }
+    }
+}

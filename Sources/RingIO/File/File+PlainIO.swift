@@ -1,0 +1,141 @@
+internal import CRingIO
+import Glibc
+
+extension File {
+    /// Reads into memory you own (not a registered buffer) from `offset`.
+    ///
+    /// The memory must stay valid until this returns; the kernel is done with it by then, even if
+    /// the task is cancelled. Prefer leases (`read(into:at:)` with a `BufferLease`) on hot paths.
+    ///
+    /// - Parameters:
+    ///   - buffer: where to put the bytes.
+    ///   - offset: the file offset (0 or more).
+    /// - Returns: bytes read; 0 at or past end of file.
+    /// - Throws: `RingIOError`, `CancellationError`.
+    /// - Note: issues IORING_OP_READ.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws -> Int {
+        try checkPlain(length: buffer.count, offset: offset, .read)
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        let length = UInt32(buffer.count)
+        return Int(try await withDescriptor(.read) { fd, sqe in
+            io_uring_prep_read(sqe, fd, base, length, UInt64(offset))
+        })
+    }
+
+    /// Reads up to `count` bytes from `offset` into a new array.
+    ///
+    /// - Parameters:
+    ///   - count: the most bytes to read.
+    ///   - offset: the file offset (0 or more).
+    /// - Returns: the bytes read; shorter than `count` at end of file.
+    /// - Throws: `RingIOError`, `CancellationError`.
+    /// - Note: issues IORING_OP_READ.
+    public func read(upTo count: Int, at offset: Int64) async throws -> [UInt8] {
+        guard count >= 0 else {
+            throw RingIOError.invalidArgument(.read, path: path, fd: descriptor, "count must be 0 or more (got \(count))")
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        defer { buffer.deallocate() }
+        let n = try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset)
+        return [UInt8](buffer[0..<n])
+    }
+
+    /// Writes memory you own at `offset`.
+    ///
+    /// - Parameters:
+    ///   - bytes: what to write; must stay valid until this returns.
+    ///   - offset: the file offset (0 or more; ignored with `.append`).
+    /// - Returns: bytes written (may be short).
+    /// - Throws: `RingIOError` (ENOSPC, EBADF, …), `CancellationError`.
+    /// - Note: issues IORING_OP_WRITE.
+    public func write(from bytes: UnsafeRawBufferPointer, at offset: Int64) async throws -> Int {
+        try checkPlain(length: bytes.count, offset: offset, .write)
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+        let length = UInt32(bytes.count)
+        return Int(try await withDescriptor(.write) { fd, sqe in
+            io_uring_prep_write(sqe, fd, base, length, UInt64(offset))
+        })
+    }
+
+    /// Writes all of `bytes` at `offset`, retrying short writes.
+    ///
+    /// - Parameters:
+    ///   - bytes: what to write.
+    ///   - offset: the file offset of the first byte.
+    /// - Throws: `RingIOError`, `CancellationError`.
+    /// - Note: issues IORING_OP_WRITE, as many as needed.
+    public func write(_ bytes: [UInt8], at offset: Int64) async throws {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        defer { copy.deallocate() }
+        copy.copyBytes(from: bytes)
+        var done = 0
+        while done < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: copy[done..<bytes.count])
+            let n = try await write(from: rest, at: offset + Int64(done))
+            if n == 0 {
+                throw RingIOError(code: .system, errno: .ioError, operation: .write, path: path, fd: descriptor,
+                                  hint: "The kernel accepted 0 bytes of a non-empty write")
+            }
+            done += n
+        }
+    }
+
+    /// Reads into several buffers in order (scatter), from `offset`.
+    ///
+    /// - Parameters:
+    ///   - buffers: filled one after the other; they must stay valid until this returns.
+    ///   - offset: the file offset (0 or more).
+    /// - Returns: total bytes read.
+    /// - Throws: `RingIOError`, `CancellationError`.
+    /// - Note: issues IORING_OP_READV.
+    public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: Int64) async throws -> Int {
+        let iovecs = try makeIovecs(buffers.map { ($0.baseAddress, $0.count) }, offset: offset, .readVectored)
+        defer { iovecs.deallocate() }
+        let count = UInt32(iovecs.count)
+        return Int(try await withDescriptor(.readVectored) { fd, sqe in
+            io_uring_prep_readv(sqe, fd, iovecs.baseAddress, count, UInt64(offset))
+        })
+    }
+
+    /// Writes several buffers in order (gather) at `offset`.
+    ///
+    /// - Parameters:
+    ///   - buffers: written one after the other; they must stay valid until this returns.
+    ///   - offset: the file offset (0 or more).
+    /// - Returns: total bytes written (may be short).
+    /// - Throws: `RingIOError`, `CancellationError`.
+    /// - Note: issues IORING_OP_WRITEV.
+    public func write(from buffers: [UnsafeRawBufferPointer], at offset: Int64) async throws -> Int {
+        let iovecs = try makeIovecs(buffers.map { (UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }, offset: offset, .writeVectored)
+        defer { iovecs.deallocate() }
+        let count = UInt32(iovecs.count)
+        return Int(try await withDescriptor(.writeVectored) { fd, sqe in
+            io_uring_prep_writev(sqe, fd, iovecs.baseAddress, count, UInt64(offset))
+        })
+    }
+
+    private func checkPlain(length: Int, offset: Int64, _ operation: Operation) throws {
+        guard offset >= 0, offset <= Int64.max - Int64(length) else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The file offset must be 0 or more, and offset + length must fit in 63 bits (got \(offset))")
+        }
+        guard length <= Int(Int32.max) else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "One request moves at most 2 GiB - 1 bytes (got \(length)); split it")
+        }
+    }
+
+    /// The iovec array for a vectored request; the caller deallocates it after the operation.
+    private func makeIovecs(
+        _ parts: [(UnsafeMutableRawPointer?, Int)], offset: Int64, _ operation: Operation
+    ) throws -> UnsafeMutableBufferPointer<iovec> {
+        let limit = 1024  // UIO_MAXIOV
+        guard !parts.isEmpty, parts.count <= limit else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "Between 1 and \(limit) buffers are allowed (got \(parts.count))")
+        }
+        try checkPlain(length: parts.reduce(0) { $0 + $1.1 }, offset: offset, operation)
+        let iovecs = UnsafeMutableBufferPointer<iovec>.allocate(capacity: parts.count)
+        for (index, part) in parts.enumerated() {
+            iovecs[index] = iovec(iov_base: part.0, iov_len: part.1)
+        }
+        return iovecs
+    }
+}
