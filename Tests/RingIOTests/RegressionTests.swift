@@ -53,6 +53,7 @@ struct RegressionTests {
             let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
             let file = try await executor.run { try await File.open(path, on: executor) }
             let fd = try #require(file.descriptor)
+            let fileTarget = Support.target(of: fd)
             // Occupy the only slot.
             let blocker = Task(executorPreference: executor) { () -> Int in
                 var lease = try await executor.buffers.lease()
@@ -67,7 +68,7 @@ struct RegressionTests {
             pipe.write([1])
             #expect(try await blocker.value == 1)
             try await closer.value
-            #expect(fcntl(fd, F_GETFD) == -1 && errno == EBADF, "the descriptor was closed")
+            #expect(fileTarget != nil && Support.target(of: fd) != fileTarget, "the descriptor was closed")
             try await executor.run { try await pipeFile.close() }
             await executor.shutdown()
         }

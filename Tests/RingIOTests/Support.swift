@@ -149,6 +149,15 @@ enum Support {
         return true
     }
 
+    /// What descriptor `fd` refers to (/proc/self/fd), or nil when it is not open. Comparing this
+    /// before and after a close is safe while other tests run: a reused number points elsewhere.
+    static func target(of fd: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
     /// A small executor for tests.
     static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
         try RingExecutor(configuration: .init(entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags))

@@ -66,6 +66,9 @@ void ringio_remove_cancel_hook(void *record);
 /// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
 
+/// IOSQE_FIXED_FILE (a macro over an enum, which Swift does not import).
+static const uint8_t RINGIO_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
+
 /// IORING_OP_FTRUNCATE (kernel 6.9+; liburing 2.3 predates it).
 #define RINGIO_OP_FTRUNCATE 55
 

@@ -9,6 +9,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// Setup flags to try first; weaker sets are tried when the kernel refuses (EINVAL).
     /// Pass `[]` to force plain setup.
     public var setupFlags: SetupFlags
+    /// Slots in the ring's registered-file table (0 turns registration off). Files opened with
+    /// `File.open` take a slot while one is free; the rest work unregistered.
+    public var registeredFiles: Int
 
     /// Creates a configuration.
     ///
@@ -17,16 +20,19 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     ///   - buffers: pool shape, default 64 buffers of 64 KiB.
     ///   - maxInFlight: in-flight limit, default `2 × entries`.
     ///   - setupFlags: flags to try first, default `SetupFlags.preferred`.
+    ///   - registeredFiles: registered-file slots, default 1024; 0 turns registration off.
     public init(
         entries: UInt32 = 256,
         buffers: BufferPool.Configuration = .init(count: 64, size: 64 << 10),
         maxInFlight: Int? = nil,
-        setupFlags: SetupFlags = .preferred
+        setupFlags: SetupFlags = .preferred,
+        registeredFiles: Int = 1024
     ) {
         self.entries = entries
         self.buffers = buffers
         self.maxInFlight = maxInFlight
         self.setupFlags = setupFlags
+        self.registeredFiles = registeredFiles
     }
 
     /// CQ size override, for tests that force CQ overflow; nil sizes the CQ so it cannot overflow.
@@ -47,5 +53,8 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
             throw .invalidArgument(.setup, "maxInFlight must be between 1 and 16384 (got \(inFlightLimit))")
         }
         try BufferRegion.validate(count: buffers.count, size: buffers.size)
+        guard registeredFiles >= 0 && registeredFiles <= 1 << 20 else {
+            throw .invalidArgument(.setup, "registeredFiles must be between 0 and 1048576 (got \(registeredFiles))")
+        }
     }
 }

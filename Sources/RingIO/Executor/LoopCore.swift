@@ -33,6 +33,8 @@ final class LoopCore: @unchecked Sendable {
     // MARK: Loop-confined
 
     private(set) var ring: Ring?
+    /// The registered-file table, if the kernel took one.
+    private var fixedFiles: FixedFileTable?
     let table: OperationTable
     private(set) var pool: BufferPool?
     private var localJobs = JobQueue()
@@ -141,6 +143,7 @@ final class LoopCore: @unchecked Sendable {
         let region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
         try BufferRegistration.register(region, on: ring)
         pool = BufferPool(region: region)
+        fixedFiles = FixedFileTable(ring: ring, count: configuration.registeredFiles)
         try armWakeRead()
     }
 
@@ -183,6 +186,26 @@ final class LoopCore: @unchecked Sendable {
         remote.withLock { $0.shutdownWaiters.append(continuation) }
         signalRemoteWork()
     }
+
+    /// Registers `fd` in the fixed-file table (loop thread); nil when full, off, or shut down.
+    func registerFile(_ fd: Int32) -> Int32? {
+        assert(isLoopThread)
+        guard lifecycle == .running else { return nil }
+        return fixedFiles?.register(fd)
+    }
+
+    /// Empties a fixed-file slot: at once on the loop thread, else through the remote queue.
+    func releaseFileSlot(_ slot: Int32) {
+        if isLoopThread {
+            if ring != nil { fixedFiles?.release(slot) }
+            return
+        }
+        remote.withLock { $0.fileSlotReleases.append(slot) }
+        signalRemoteWork()
+    }
+
+    /// Registered-file slots not in use (loop thread; for tests and diagnostics).
+    var freeFileSlots: Int? { fixedFiles?.freeCount }
 
     /// Tells the loop the executor is gone: shut down if needed and end the thread.
     func requestTermination() {
@@ -273,7 +296,9 @@ final class LoopCore: @unchecked Sendable {
         var waiterCancels: [UInt64] = []
         var newShutdownWaiters: [UnsafeContinuation<Void, Never>] = []
         var terminate = false
+        var slotReleases: [Int32] = []
         remote.withLock { queue in
+            if !queue.fileSlotReleases.isEmpty { swap(&queue.fileSlotReleases, &slotReleases) }
             swap(&queue.jobs, &drainedJobs)
             if !queue.cancels.isEmpty { swap(&queue.cancels, &cancels) }
             if !queue.waiterCancels.isEmpty { swap(&queue.waiterCancels, &waiterCancels) }
@@ -282,6 +307,7 @@ final class LoopCore: @unchecked Sendable {
         }
         for job in drainedJobs { localJobs.append(job) }
         drainedJobs.removeAll(keepingCapacity: true)
+        if ring != nil { for slot in slotReleases { fixedFiles?.release(slot) } }
         for id in waiterCancels { table.cancelWaiter(id: id) }
         for userData in cancels { submitCancel(of: userData) }
         if terminate { terminating = true }
@@ -337,6 +363,7 @@ final class LoopCore: @unchecked Sendable {
         }
         overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed)
         ring.unregisterBuffers()
+        fixedFiles = nil
         ring.close()
         self.ring = nil
         setLifecycle(.shutDown)

@@ -10,7 +10,7 @@ extension File {
     public func status() async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
         defer { buffer.deallocate() }
-        _ = try await withDescriptor(.stat) { fd, sqe in
+        _ = try await withDescriptor(.stat, fixedFile: false) { fd, sqe in
             // Safety: the empty path is a static string; the buffer outlives the operation.
             io_uring_prep_statx(sqe, fd, "", 0x1000 /* AT_EMPTY_PATH */, FileStatus.mask, buffer)
         }

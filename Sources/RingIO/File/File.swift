@@ -12,6 +12,12 @@ public final class File: Sendable {
     /// The path it was opened with (or given when adopting a descriptor).
     public let path: String?
     private let state: Atomic<Int32>
+    /// The file's slot in the ring's registered-file table, or -1 when it is not registered.
+    let fixedSlot: Int32
+
+    /// Whether the file is in the ring's registered-file table, so its I/O names it by slot
+    /// (IOSQE_FIXED_FILE) and the kernel skips the descriptor lookup per request.
+    public var isRegistered: Bool { fixedSlot >= 0 && descriptor != nil }
 
     /// The open descriptor, or nil once closed.
     public var descriptor: Int32? {
@@ -29,11 +35,21 @@ public final class File: Sendable {
         self.executor = executor
         self.path = path
         self.state = Atomic(descriptor)
+        self.fixedSlot = -1
+    }
+
+    private init(descriptor: Int32, fixedSlot: Int32, path: String, on executor: RingExecutor) {
+        self.executor = executor
+        self.path = path
+        self.state = Atomic(descriptor)
+        self.fixedSlot = fixedSlot
     }
 
     deinit {
         let fd = state.load(ordering: .acquiring)
-        if fd >= 0 { _ = Glibc.close(fd) }
+        guard fd >= 0 else { return }
+        if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
+        _ = Glibc.close(fd)
     }
 
     /// Opens a file through the ring.
@@ -47,7 +63,8 @@ public final class File: Sendable {
     ///   - executor: the executor whose ring performs the I/O.
     /// - Returns: the open file.
     /// - Throws: `RingIOError` with the path and errno (ENOENT, EACCES, EISDIR, …).
-    /// - Note: issues IORING_OP_OPENAT.
+    /// - Note: issues IORING_OP_OPENAT, then registers the file in the ring's fixed-file table
+    ///   while it has a free slot.
     public static func open(
         _ path: String,
         relativeTo directory: File? = nil,
@@ -57,15 +74,16 @@ public final class File: Sendable {
         on executor: RingExecutor
     ) async throws -> File {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
-        let fd = try await withKernelPath(path, .open) { cPath in
+        let (fd, slot) = try await withKernelPath(path, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
-                return try await executor.core.perform(.open, path: path) { sqe in
+                let fd = try await executor.core.perform(.open, path: path) { sqe in
                     io_uring_prep_openat(sqe, base, cPath, flags, permissions)
                 }
+                return (fd, executor.core.registerFile(fd) ?? -1)
             }
         }
-        return File(unsafeDescriptor: fd, path: path, on: executor)
+        return File(descriptor: fd, fixedSlot: slot, path: path, on: executor)
     }
 
     /// The descriptor, or `.closed` (EBADF) if this process closed the file.
@@ -86,7 +104,8 @@ public final class File: Sendable {
         guard fd >= 0 else { throw RingIOError.closed(.close, path: path, fd: nil) }
         do {
             _ = try await executor.onLoop {
-                try await executor.core.perform(.close, path: path, fd: fd, cancellable: false) { sqe in
+                if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
+                return try await executor.core.perform(.close, path: path, fd: fd, cancellable: false) { sqe in
                     io_uring_prep_close(sqe, fd)
                 }
             }
@@ -96,15 +115,29 @@ public final class File: Sendable {
     }
 
     /// Runs one operation on the loop with the current descriptor, refusing a closed file.
+    ///
+    /// - Parameters:
+    ///   - operation: names it in errors.
+    ///   - fixedFile: whether the opcode accepts IOSQE_FIXED_FILE; if so and the file is registered,
+    ///     the SQE names the file by its slot.
+    ///   - prepare: fills in the SQE for the descriptor.
     @inline(__always)
     func withDescriptor(
         _ operation: Operation,
+        fixedFile: Bool = true,
         _ prepare: (Int32, UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async throws -> Int32 {
         try await executor.onLoop {
             // Checked on the loop, so a close() that ran before this point is always seen.
             let fd = try openDescriptor(for: operation)
-            return try await executor.core.perform(operation, path: path, fd: fd) { sqe in prepare(fd, sqe) }
+            let slot = fixedFile ? fixedSlot : -1
+            return try await executor.core.perform(operation, path: path, fd: fd) { sqe in
+                prepare(fd, sqe)
+                if slot >= 0 {
+                    sqe.pointee.fd = slot
+                    sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
+                }
+            }
         }
     }
 

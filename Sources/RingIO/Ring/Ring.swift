@@ -131,6 +131,17 @@ final class Ring {
         io_uring_unregister_buffers(raw)
     }
 
+    /// Registers `count` empty fixed-file slots; returns 0 or a negative errno.
+    func registerSparseFiles(count: Int) -> Int32 {
+        io_uring_register_files_sparse(raw, UInt32(count))
+    }
+
+    /// Points fixed-file `slot` at `fd` (-1 empties it); returns how many slots changed, or a negative errno.
+    func updateFile(slot: Int32, fd: Int32) -> Int32 {
+        var descriptor = fd
+        return io_uring_register_files_update(raw, UInt32(slot), &descriptor, 1)
+    }
+
     /// Tears the ring down (io_uring_queue_exit). Only when nothing the caller cares about is in flight.
     func close() {
         guard !isClosed else { return }
