@@ -1,7 +1,7 @@
 // ringio-iops: fixed-duration 4 KiB random READ_FIXED load against one file, for comparison with
 // `fio --ioengine=io_uring --fixedbufs=1 --rw=randread --bs=4k`.
 //
-//     ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare]
+//     ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare] [--no-registered-files]
 //
 // Prints exactly one line on stdout:  iops=<n> ops=<n> seconds=<s>
 // (diagnostics go to stderr). Exit status 0 on success, 1 on failure, 2 on bad arguments.
@@ -22,6 +22,7 @@ struct Options {
     var blockSize = 4096
     var warmupReadsPerReader = 256
     var prepare = false
+    var registerFiles = true
 }
 
 func printError(_ message: String) {
@@ -41,7 +42,7 @@ func formatSeconds(_ value: Double) -> String {
 func usage() -> Never {
     printError(
         """
-        usage: ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare]
+        usage: ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare] [--no-registered-files]
           --file PATH   file to read (must exist unless --prepare is given)
           --qd N        reads in flight (reader tasks), default 32
           --seconds S   measured duration, default 5
@@ -84,6 +85,8 @@ func parse(_ arguments: [String]) -> Options {
             options.warmupReadsPerReader = n
         case "--prepare":
             options.prepare = true
+        case "--no-registered-files":
+            options.registerFiles = false
         case "-h", "--help":
             usage()
         default:
@@ -111,11 +114,11 @@ do {
         blockSize: options.blockSize,
         warmupReadsPerReader: options.warmupReadsPerReader
     )
-    let executor = try RingExecutor(
-        configuration: RandomReadWorkload.executorConfiguration(
-            queueDepth: options.queueDepth, blockSize: options.blockSize
-        )
+    var configuration = RandomReadWorkload.executorConfiguration(
+        queueDepth: options.queueDepth, blockSize: options.blockSize
     )
+    if !options.registerFiles { configuration.registeredFiles = 0 }
+    let executor = try RingExecutor(configuration: configuration)
     let nanoseconds = Int64((options.seconds * 1e9).rounded())
     let result: RandomReadResult
     do {
