@@ -69,6 +69,9 @@ int ringio_errno(void);
 /// IOSQE_FIXED_FILE (a macro over an enum, which Swift does not import).
 static const uint8_t RINGIO_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
 
+/// IOSQE_IO_LINK (a macro over an enum, which Swift does not import).
+static const uint8_t RINGIO_IOSQE_IO_LINK = IOSQE_IO_LINK;
+
 /// IORING_OP_FTRUNCATE (kernel 6.9+; liburing 2.3 predates it).
 #define RINGIO_OP_FTRUNCATE 55
 

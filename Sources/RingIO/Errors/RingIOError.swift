@@ -22,6 +22,8 @@ public struct RingIOError: Error, Sendable, Hashable, CustomStringConvertible {
         case shutDown
         /// The file was closed by this process before the operation.
         case closed
+        /// The operation did not finish before its timeout; the kernel cancelled it (IORING_OP_LINK_TIMEOUT).
+        case timedOut
     }
 
     /// What kind of failure this is.
@@ -36,6 +38,8 @@ public struct RingIOError: Error, Sendable, Hashable, CustomStringConvertible {
     public var fd: Int32?
     /// A sentence on what to do about it.
     public var hint: String?
+    /// For `.timedOut` (and other failures of the `…Fully` helpers): bytes moved before the failure.
+    public var bytesTransferred: Int?
 
     /// Creates an error; most code uses the static helpers instead.
     public init(
@@ -99,6 +103,15 @@ extension RingIOError {
         RingIOError(
             code: .closed, errno: .badFileDescriptor, operation: operation, path: path, fd: fd,
             hint: "The file was already closed with close(); open it again to use it")
+    }
+
+    /// The error for an operation whose linked timeout fired.
+    static func timedOut(_ operation: Operation, after timeout: Duration, path: String?, fd: Int32?) -> RingIOError {
+        var error = RingIOError(
+            code: .timedOut, errno: .timedOut, operation: operation, path: path, fd: fd,
+            hint: "It did not complete within \(timeout); the kernel cancelled it, and its buffer is free again")
+        error.bytesTransferred = 0
+        return error
     }
 
     /// The error for an argument refused before the kernel is asked.

@@ -13,6 +13,8 @@ extension LoopCore {
     ///   - path: the file's path, for errors.
     ///   - fd: the descriptor, for errors.
     ///   - cancellable: false for operations that must run even if the task is cancelled (close).
+    ///   - timeout: if set, an IORING_OP_LINK_TIMEOUT is linked to the operation; when it fires the
+    ///     kernel cancels the operation and this throws `.timedOut` after the operation completed.
     ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
     /// - Returns: the completion's non-negative `res`.
     /// - Throws: `RingIOError` for a negative result or a shut-down executor; `CancellationError`
@@ -23,6 +25,7 @@ extension LoopCore {
         path: String? = nil,
         fd: Int32? = nil,
         cancellable: Bool = true,
+        timeout: Duration? = nil,
         _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async throws -> Int32 {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
@@ -40,10 +43,10 @@ extension LoopCore {
             let hook = table.cancelHook(for: slot)
             hook.pointee = ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
             result = await withCancellationHook(hook) {
-                await submit(slot: slot, userData: userData, prepare)
+                await submit(slot: slot, userData: userData, timeout: timeout, prepare)
             }
         } else {
-            result = await submit(slot: slot, userData: userData, prepare)
+            result = await submit(slot: slot, userData: userData, timeout: timeout, prepare)
         }
         // Only now, with the hook (which lives in the slot) removed, may another operation reuse it.
         table.release(slot)
@@ -56,20 +59,37 @@ extension LoopCore {
                 throw error
             }
             if Task.isCancelled { throw CancellationError() }
+            if let timeout { throw RingIOError.timedOut(operation, after: timeout, path: path, fd: fd) }
         }
         throw RingIOError.fromResult(result, operation: operation, path: path, fd: fd)
     }
 
     @inline(__always)
     private func submit(
-        slot: UInt32, userData: UInt64, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
+        slot: UInt32, userData: UInt64, timeout: Duration?, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async -> Int32 {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
             table.arm(slot, continuation)
             do {
-                let sqe = try ring!.nextSQE()
-                prepare(sqe)
-                io_uring_sqe_set_data64(sqe, userData)
+                let ring = ring!
+                if let timeout {
+                    // The operation and its timeout must reach the kernel in the same submission.
+                    try ring.reserve(2)
+                    let sqe = try ring.nextSQE()
+                    prepare(sqe)
+                    io_uring_sqe_set_data64(sqe, userData)
+                    sqe.pointee.flags |= RINGIO_IOSQE_IO_LINK
+                    let spec = table.timeoutStorage(for: slot)
+                    let (seconds, attoseconds) = timeout.components
+                    spec.pointee = __kernel_timespec(tv_sec: max(0, seconds), tv_nsec: seconds < 0 ? 0 : attoseconds / 1_000_000_000)
+                    let timer = try ring.nextSQE()
+                    io_uring_prep_link_timeout(timer, spec, 0)
+                    io_uring_sqe_set_data64(timer, UserData.linkTimeout)
+                } else {
+                    let sqe = try ring.nextSQE()
+                    prepare(sqe)
+                    io_uring_sqe_set_data64(sqe, userData)
+                }
             } catch {
                 table.complete(userData, result: -((error as? RingIOError)?.errno?.rawValue ?? EBUSY))
             }

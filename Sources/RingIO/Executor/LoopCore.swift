@@ -281,7 +281,7 @@ final class LoopCore: @unchecked Sendable {
                     wakeArmed = false
                     // Re-armed here, or before the loop next blocks if the SQ refuses it now.
                     do { try armWakeRead() } catch { reportLoopError(error) }
-                case UserData.cancel:
+                case UserData.cancel, UserData.linkTimeout:
                     break
                 default:
                     table.complete(completion.user_data, result: completion.res)

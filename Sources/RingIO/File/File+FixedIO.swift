@@ -6,12 +6,13 @@ extension File {
     /// - Parameters:
     ///   - lease: the buffer; on return its `count` is the number of bytes read.
     ///   - offset: the file offset (0 or more).
+    ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file; fewer than asked for a short read.
-    /// - Throws: `RingIOError` (errno, path, fd), `CancellationError`.
-    /// - Note: issues IORING_OP_READ_FIXED.
+    /// - Throws: `RingIOError` (errno, path, fd; `.timedOut`), `CancellationError`.
+    /// - Note: issues IORING_OP_READ_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
     @inlinable
-    public func read(into lease: inout BufferLease, at offset: Int64) async throws -> Int {
-        try await read(into: &lease, range: 0..<lease.capacity, at: offset)
+    public func read(into lease: inout BufferLease, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
+        try await read(into: &lease, range: 0..<lease.capacity, at: offset, timeout: timeout)
     }
 
     /// Reads into `range` of a leased buffer from `offset`.
@@ -20,14 +21,15 @@ extension File {
     ///   - lease: the buffer; on return its `count` is `range.lowerBound + bytesRead`.
     ///   - range: where in the lease to put the data.
     ///   - offset: the file offset (0 or more).
+    ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file.
-    /// - Throws: `RingIOError` (`.invalidArgument` for a range outside the lease), `CancellationError`.
-    /// - Note: issues IORING_OP_READ_FIXED.
-    public func read(into lease: inout BufferLease, range: Range<Int>, at offset: Int64) async throws -> Int {
+    /// - Throws: `RingIOError` (`.invalidArgument` for a range outside the lease, `.timedOut`), `CancellationError`.
+    /// - Note: issues IORING_OP_READ_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
+    public func read(into lease: inout BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         let address = try address(of: range, in: lease, offset: offset, .readFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
-        let result = try await withDescriptor(.readFixed) { fd, sqe in
+        let result = try await withDescriptor(.readFixed, timeout: timeout) { fd, sqe in
             io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
         }
         lease.count = range.lowerBound + Int(result)
@@ -40,19 +42,46 @@ extension File {
     ///   - lease: the buffer; on return its `count` is `range.lowerBound + bytesRead`.
     ///   - range: where in the lease to put the data; default the whole lease.
     ///   - offset: the file offset of the first byte.
+    ///   - timeout: if set, a budget for the whole call; each read gets what is left of it.
     /// - Returns: bytes read; less than `range.count` only at end of file.
-    /// - Throws: `RingIOError`, `CancellationError` (bytes read so far stay in the lease).
+    /// - Throws: `RingIOError` (`.timedOut` with `bytesTransferred`), `CancellationError`
+    ///   (bytes read so far stay in the lease, and `lease.count` covers them).
     /// - Note: issues IORING_OP_READ_FIXED, as many as needed.
-    public func readFully(into lease: inout BufferLease, range: Range<Int>? = nil, at offset: Int64) async throws -> Int {
+    public func readFully(
+        into lease: inout BufferLease, range: Range<Int>? = nil, at offset: Int64, timeout: Duration? = nil
+    ) async throws -> Int {
         let range = range ?? 0..<lease.capacity
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         var done = 0
-        while done < range.count {
-            let n = try await read(into: &lease, range: (range.lowerBound + done)..<range.upperBound, at: offset + Int64(done))
-            if n == 0 { break }
-            done += n
+        do {
+            while done < range.count {
+                let remaining = try remainingTime(until: deadline, timeout: timeout, .readFixed)
+                let n = try await read(
+                    into: &lease, range: (range.lowerBound + done)..<range.upperBound, at: offset + Int64(done),
+                    timeout: remaining)
+                if n == 0 { break }
+                done += n
+            }
+        } catch var error as RingIOError {
+            lease.count = range.lowerBound + done
+            error.bytesTransferred = done
+            throw error
+        } catch {
+            lease.count = range.lowerBound + done
+            throw error
         }
         lease.count = range.lowerBound + done
         return done
+    }
+
+    /// What is left of a `…Fully` call's time budget; throws `.timedOut` once it is spent.
+    func remainingTime(until deadline: ContinuousClock.Instant?, timeout: Duration?, _ operation: Operation) throws -> Duration? {
+        guard let deadline, let timeout else { return nil }
+        let remaining = deadline - ContinuousClock.now
+        guard remaining > .zero else {
+            throw RingIOError.timedOut(operation, after: timeout, path: path, fd: descriptor)
+        }
+        return remaining
     }
 
     /// Writes the lease's `count` valid bytes at `offset`.
@@ -60,12 +89,13 @@ extension File {
     /// - Parameters:
     ///   - lease: the buffer; its bytes `0..<count` are written.
     ///   - offset: the file offset (0 or more; ignored for files opened with `.append`).
+    ///   - timeout: if set, the write is cancelled by the kernel when it takes longer.
     /// - Returns: bytes written (may be short).
-    /// - Throws: `RingIOError` (ENOSPC, EBADF, …), `CancellationError`.
-    /// - Note: issues IORING_OP_WRITE_FIXED.
+    /// - Throws: `RingIOError` (ENOSPC, EBADF, `.timedOut`, …), `CancellationError`.
+    /// - Note: issues IORING_OP_WRITE_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
     @inlinable
-    public func write(from lease: borrowing BufferLease, at offset: Int64) async throws -> Int {
-        try await write(from: lease, range: 0..<lease.count, at: offset)
+    public func write(from lease: borrowing BufferLease, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
+        try await write(from: lease, range: 0..<lease.count, at: offset, timeout: timeout)
     }
 
     /// Writes `range` of the lease at `offset`.
@@ -74,14 +104,15 @@ extension File {
     ///   - lease: the buffer.
     ///   - range: which bytes of the lease to write.
     ///   - offset: the file offset (0 or more).
+    ///   - timeout: if set, the write is cancelled by the kernel when it takes longer.
     /// - Returns: bytes written (may be short).
-    /// - Throws: `RingIOError`, `CancellationError`.
-    /// - Note: issues IORING_OP_WRITE_FIXED.
-    public func write(from lease: borrowing BufferLease, range: Range<Int>, at offset: Int64) async throws -> Int {
+    /// - Throws: `RingIOError` (`.timedOut`, …), `CancellationError`.
+    /// - Note: issues IORING_OP_WRITE_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
+    public func write(from lease: borrowing BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         let address = try address(of: range, in: lease, offset: offset, .writeFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
-        let result = try await withDescriptor(.writeFixed) { fd, sqe in
+        let result = try await withDescriptor(.writeFixed, timeout: timeout) { fd, sqe in
             io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
         }
         return Int(result)
@@ -93,20 +124,32 @@ extension File {
     ///   - lease: the buffer.
     ///   - range: which bytes to write; default the lease's valid bytes.
     ///   - offset: the file offset of the first byte.
+    ///   - timeout: if set, a budget for the whole call; each write gets what is left of it.
     /// - Returns: `range.count`.
-    /// - Throws: `RingIOError` (e.g. ENOSPC), `CancellationError`.
+    /// - Throws: `RingIOError` (e.g. ENOSPC; `.timedOut`; with `bytesTransferred` set), `CancellationError`.
     /// - Note: issues IORING_OP_WRITE_FIXED, as many as needed.
     @discardableResult
-    public func writeFully(from lease: borrowing BufferLease, range: Range<Int>? = nil, at offset: Int64) async throws -> Int {
+    public func writeFully(
+        from lease: borrowing BufferLease, range: Range<Int>? = nil, at offset: Int64, timeout: Duration? = nil
+    ) async throws -> Int {
         let range = range ?? 0..<lease.count
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         var done = 0
-        while done < range.count {
-            let n = try await write(from: lease, range: (range.lowerBound + done)..<range.upperBound, at: offset + Int64(done))
-            if n == 0 {
-                throw RingIOError(code: .system, errno: .ioError, operation: .writeFixed, path: path, fd: descriptor,
-                                  hint: "The kernel accepted 0 bytes of a non-empty write")
+        do {
+            while done < range.count {
+                let remaining = try remainingTime(until: deadline, timeout: timeout, .writeFixed)
+                let n = try await write(
+                    from: lease, range: (range.lowerBound + done)..<range.upperBound, at: offset + Int64(done),
+                    timeout: remaining)
+                if n == 0 {
+                    throw RingIOError(code: .system, errno: .ioError, operation: .writeFixed, path: path, fd: descriptor,
+                                      hint: "The kernel accepted 0 bytes of a non-empty write")
+                }
+                done += n
             }
-            done += n
+        } catch var error as RingIOError {
+            error.bytesTransferred = done
+            throw error
         }
         return done
     }

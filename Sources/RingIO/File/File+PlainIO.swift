@@ -10,14 +10,15 @@ extension File {
     /// - Parameters:
     ///   - buffer: where to put the bytes.
     ///   - offset: the file offset (0 or more).
+    ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file.
-    /// - Throws: `RingIOError`, `CancellationError`.
-    /// - Note: issues IORING_OP_READ.
-    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws -> Int {
+    /// - Throws: `RingIOError` (`.timedOut`, …), `CancellationError`.
+    /// - Note: issues IORING_OP_READ (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: buffer.count, offset: offset, .read)
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let length = UInt32(buffer.count)
-        return Int(try await withDescriptor(.read) { fd, sqe in
+        return Int(try await withDescriptor(.read, timeout: timeout) { fd, sqe in
             io_uring_prep_read(sqe, fd, base, length, UInt64(offset))
         })
     }
@@ -27,16 +28,17 @@ extension File {
     /// - Parameters:
     ///   - count: the most bytes to read.
     ///   - offset: the file offset (0 or more).
+    ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: the bytes read; shorter than `count` at end of file.
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_READ.
-    public func read(upTo count: Int, at offset: Int64) async throws -> [UInt8] {
+    public func read(upTo count: Int, at offset: Int64, timeout: Duration? = nil) async throws -> [UInt8] {
         guard count >= 0 else {
             throw RingIOError.invalidArgument(.read, path: path, fd: descriptor, "count must be 0 or more (got \(count))")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
         defer { buffer.deallocate() }
-        let n = try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset)
+        let n = try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset, timeout: timeout)
         return [UInt8](buffer[0..<n])
     }
 
@@ -45,14 +47,15 @@ extension File {
     /// - Parameters:
     ///   - bytes: what to write; must stay valid until this returns.
     ///   - offset: the file offset (0 or more; ignored with `.append`).
+    ///   - timeout: if set, the write is cancelled by the kernel when it takes longer.
     /// - Returns: bytes written (may be short).
-    /// - Throws: `RingIOError` (ENOSPC, EBADF, …), `CancellationError`.
-    /// - Note: issues IORING_OP_WRITE.
-    public func write(from bytes: UnsafeRawBufferPointer, at offset: Int64) async throws -> Int {
+    /// - Throws: `RingIOError` (ENOSPC, EBADF, `.timedOut`, …), `CancellationError`.
+    /// - Note: issues IORING_OP_WRITE (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
+    public func write(from bytes: UnsafeRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: bytes.count, offset: offset, .write)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
         let length = UInt32(bytes.count)
-        return Int(try await withDescriptor(.write) { fd, sqe in
+        return Int(try await withDescriptor(.write, timeout: timeout) { fd, sqe in
             io_uring_prep_write(sqe, fd, base, length, UInt64(offset))
         })
     }

@@ -120,18 +120,20 @@ public final class File: Sendable {
     ///   - operation: names it in errors.
     ///   - fixedFile: whether the opcode accepts IOSQE_FIXED_FILE; if so and the file is registered,
     ///     the SQE names the file by its slot.
+    ///   - timeout: links an IORING_OP_LINK_TIMEOUT to the operation when set.
     ///   - prepare: fills in the SQE for the descriptor.
     @inline(__always)
     func withDescriptor(
         _ operation: Operation,
         fixedFile: Bool = true,
+        timeout: Duration? = nil,
         _ prepare: (Int32, UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async throws -> Int32 {
         try await executor.onLoop {
             // Checked on the loop, so a close() that ran before this point is always seen.
             let fd = try openDescriptor(for: operation)
             let slot = fixedFile ? fixedSlot : -1
-            return try await executor.core.perform(operation, path: path, fd: fd) { sqe in
+            return try await executor.core.perform(operation, path: path, fd: fd, timeout: timeout) { sqe in
                 prepare(fd, sqe)
                 if slot >= 0 {
                     sqe.pointee.fd = slot

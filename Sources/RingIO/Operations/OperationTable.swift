@@ -32,6 +32,8 @@ final class OperationTable {
     private(set) var armedCount = 0
     /// One cancellation hook per slot, preallocated so installing a handler allocates nothing.
     private let hooks: UnsafeMutablePointer<ringio_cancel_hook>
+    /// One timespec per slot for IORING_OP_LINK_TIMEOUT (read by the kernel at submission).
+    private let timeouts: UnsafeMutablePointer<__kernel_timespec>
 
     /// Creates a table with `capacity` slots.
     init(capacity: Int) {
@@ -47,6 +49,8 @@ final class OperationTable {
         self.freeCount = capacity
         self.hooks = .allocate(capacity: capacity)
         self.hooks.initialize(repeating: ringio_cancel_hook(), count: capacity)
+        self.timeouts = .allocate(capacity: capacity)
+        self.timeouts.initialize(repeating: __kernel_timespec(), count: capacity)
     }
 
     deinit {
@@ -54,6 +58,13 @@ final class OperationTable {
         slots.deallocate()
         free.deallocate()
         hooks.deallocate()
+        timeouts.deallocate()
+    }
+
+    /// The timespec storage of `slot`, valid while the slot is held.
+    @inline(__always)
+    func timeoutStorage(for slot: UInt32) -> UnsafeMutablePointer<__kernel_timespec> {
+        timeouts + Int(slot)
     }
 
     /// The cancellation hook storage of `slot`, valid while the slot is held.

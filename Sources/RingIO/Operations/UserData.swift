@@ -5,8 +5,10 @@ enum UserData {
     static let wake: UInt64 = .max
     /// The completion of an IORING_OP_ASYNC_CANCEL; its result is not needed.
     static let cancel: UInt64 = .max - 1
+    /// The completion of an IORING_OP_LINK_TIMEOUT; the linked operation reports the outcome.
+    static let linkTimeout: UInt64 = .max - 2
     /// Generations stay below this so tagged values never collide with a slot's user_data.
-    static let generationLimit: UInt32 = .max - 1
+    static let generationLimit: UInt32 = .max - 2
 
     @inline(__always)
     static func make(slot: UInt32, generation: UInt32) -> UInt64 {

@@ -69,6 +69,12 @@ final class Ring {
             hint: "The submission queue is full and the kernel would not take more; raise `entries`")
     }
 
+    /// Makes sure `count` SQEs can be taken without a flush in between (linked SQEs must reach the
+    /// kernel in one submission).
+    func reserve(_ count: UInt32) throws(RingIOError) {
+        if io_uring_sq_space_left(raw) < count { try submit() }
+    }
+
     /// How many SQEs are prepared and not yet submitted.
     var pendingSubmissions: UInt32 { ringio_sq_pending(raw) }
 

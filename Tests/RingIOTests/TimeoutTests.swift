@@ -1,0 +1,96 @@
+import Glibc
+import RingIO
+import Testing
+
+@Suite("Timeouts (IORING_OP_LINK_TIMEOUT)", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct TimeoutTests {
+    @Test func aReadThatNeverCompletesTimesOutAfterTheKernelReleasesTheBuffer() async throws {
+        let executor = try Support.makeExecutor(count: 1, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RingIOError.self) {
+            try await executor.run {
+                var lease = try await executor.buffers.lease()
+                _ = try await file.read(into: &lease, at: 0, timeout: .milliseconds(50))
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(error?.code == .timedOut)
+        #expect(error?.errno == .timedOut)
+        #expect(error?.operation == .readFixed)
+        #expect(error?.path == "pipe")
+        #expect(error?.bytesTransferred == 0)
+        #expect(error?.description.contains("did not complete within") == true)
+        #expect(elapsed >= .milliseconds(40), "it waited for the timeout")
+        // The buffer is back, and data arriving now does not land in it.
+        #expect(executor.buffers.available == 1)
+        var reused = try await executor.buffers.lease()
+        reused.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0xEE) }
+        pipe.write([1, 2, 3])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        #expect(reused.withUnsafeMutableBytes { $0.allSatisfy { $0 == 0xEE } })
+        _ = consume reused
+        try await executor.run { try await file.close() }
+        await executor.shutdown()
+    }
+
+    @Test func timeoutsThatDoNotFireChangeNothing() async throws {
+        try await Support.withFile(Support.bytes(count: 1 << 20, seed: 81)) { path, expected in
+            let executor = try Support.makeExecutor(count: 4, size: 4096)
+            try await executor.run {
+                let file = try await File.open(path, mode: .readWrite, on: executor)
+                var lease = try await executor.buffers.lease()
+                var random = SplitMix(seed: 5)
+                for _ in 0..<200 {
+                    let offset = Int(random.next() % 250) * 4096
+                    #expect(try await file.read(into: &lease, at: Int64(offset), timeout: .seconds(5)) == 4096)
+                    #expect(lease.bytes == Array(expected[offset..<(offset + 4096)]))
+                }
+                #expect(try await file.write(from: lease, at: 0, timeout: .seconds(5)) == 4096)
+                #expect(try await file.read(upTo: 10, at: 0, timeout: .seconds(5)).count == 10)
+                try await file.close()
+            }
+            await executor.shutdown()
+        }
+    }
+
+    @Test func readFullyReportsTheBytesItGotBeforeTheTimeout() async throws {
+        let executor = try Support.makeExecutor(count: 1, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let first = Support.bytes(count: 1000, seed: 82)
+        pipe.write(first)
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        try await executor.run {
+            var lease = try await executor.buffers.lease()
+            let error = await #expect(throws: RingIOError.self) {
+                _ = try await file.readFully(into: &lease, at: 0, timeout: .milliseconds(80))
+            }
+            #expect(error?.code == .timedOut)
+            #expect(error?.bytesTransferred == 1000)
+            #expect(lease.count == 1000)
+            #expect(lease.bytes == first)
+            try await file.close()
+        }
+        await executor.shutdown()
+    }
+
+    @Test func taskCancellationWinsOverALongTimeout() async throws {
+        let executor = try Support.makeExecutor(count: 1, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let reader = Task(executorPreference: executor) { () -> Int in
+            var lease = try await executor.buffers.lease()
+            return try await file.read(into: &lease, at: 0, timeout: .seconds(30))
+        }
+        #expect(await Support.waitUntil { executor.buffers.available == 0 })
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { try await reader.value }
+        #expect(executor.buffers.available == 1)
+        try await executor.run { try await file.close() }
+        await executor.shutdown()
+    }
+}
