@@ -17,6 +17,7 @@ extension File {
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: buffer.count, offset: offset, .read)
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        try checkDirectAlignment(address: base, length: buffer.count, offset: offset, .read)
         let length = UInt32(buffer.count)
         return Int(try await withDescriptor(.read, timeout: timeout) { fd, sqe in
             io_uring_prep_read(sqe, fd, base, length, UInt64(offset))
@@ -54,6 +55,7 @@ extension File {
     public func write(from bytes: UnsafeRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: bytes.count, offset: offset, .write)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+        try checkDirectAlignment(address: base, length: bytes.count, offset: offset, .write)
         let length = UInt32(bytes.count)
         return Int(try await withDescriptor(.write, timeout: timeout) { fd, sqe in
             io_uring_prep_write(sqe, fd, base, length, UInt64(offset))
@@ -135,6 +137,11 @@ extension File {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "Between 1 and \(limit) buffers are allowed (got \(parts.count))")
         }
         try checkPlain(length: parts.reduce(0) { $0 + $1.1 }, offset: offset, operation)
+        if directIOAlignment != nil {
+            for part in parts {
+                try checkDirectAlignment(address: part.0 ?? UnsafeMutableRawPointer(bitPattern: 1)!, length: part.1, offset: offset, operation)
+            }
+        }
         let iovecs = UnsafeMutableBufferPointer<iovec>.allocate(capacity: parts.count)
         for (index, part) in parts.enumerated() {
             iovecs[index] = iovec(iov_base: part.0, iov_len: part.1)

@@ -14,6 +14,9 @@ public final class File: Sendable {
     private let state: Atomic<Int32>
     /// The file's slot in the ring's registered-file table, or -1 when it is not registered.
     let fixedSlot: Int32
+    /// For files opened with `.direct`: what O_DIRECT requires (statx STATX_DIOALIGN), checked
+    /// before every read and write so a misaligned request fails with an explanation.
+    public let directIOAlignment: FileStatus.DirectIOAlignment?
 
     /// Whether the file is in the ring's registered-file table, so its I/O names it by slot
     /// (IOSQE_FIXED_FILE) and the kernel skips the descriptor lookup per request.
@@ -36,13 +39,18 @@ public final class File: Sendable {
         self.path = path
         self.state = Atomic(descriptor)
         self.fixedSlot = -1
+        self.directIOAlignment = nil
     }
 
-    private init(descriptor: Int32, fixedSlot: Int32, path: String, on executor: RingExecutor) {
+    private init(
+        descriptor: Int32, fixedSlot: Int32, directIOAlignment: FileStatus.DirectIOAlignment?, path: String,
+        on executor: RingExecutor
+    ) {
         self.executor = executor
         self.path = path
         self.state = Atomic(descriptor)
         self.fixedSlot = fixedSlot
+        self.directIOAlignment = directIOAlignment
     }
 
     deinit {
@@ -83,7 +91,19 @@ public final class File: Sendable {
                 return (fd, executor.core.registerFile(fd) ?? -1)
             }
         }
-        return File(descriptor: fd, fixedSlot: slot, path: path, on: executor)
+        let file = File(descriptor: fd, fixedSlot: slot, directIOAlignment: nil, path: path, on: executor)
+        guard options.contains(.direct) else { return file }
+        // O_DIRECT: learn the alignment once. Where statx cannot say (older kernels or file systems),
+        // the logical block size of 512 bytes is the usual requirement.
+        let status = try await file.status()
+        let alignment = status.directIOAlignment ?? .init(memory: 512, offset: 512)
+        return File(
+            descriptor: file.takeDescriptor(), fixedSlot: slot, directIOAlignment: alignment, path: path, on: executor)
+    }
+
+    /// Hands the descriptor over to a new `File` (this one then neither closes nor releases it).
+    private func takeDescriptor() -> Int32 {
+        state.exchange(-1, ordering: .acquiringAndReleasing)
     }
 
     /// The descriptor, or `.closed` (EBADF) if this process closed the file.
@@ -157,6 +177,24 @@ public final class File: Sendable {
         guard let address = lease.unsafeAddress(of: range) else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The range \(range) does not lie inside the lease (0..<\(lease.capacity))")
         }
+        try checkDirectAlignment(address: address, length: range.count, offset: offset, operation)
         return address
+    }
+
+    /// For O_DIRECT files: refuses a request the kernel would answer with a bare EINVAL.
+    @inline(__always)
+    func checkDirectAlignment(address: UnsafeRawPointer, length: Int, offset: Int64, _ operation: Operation) throws {
+        guard let alignment = directIOAlignment else { return }
+        let badOffset = offset % Int64(alignment.offset) != 0
+        let badLength = length % alignment.offset != 0
+        let badAddress = UInt(bitPattern: address) % UInt(alignment.memory) != 0
+        guard badOffset || badLength || badAddress else { return }
+        var problems: [String] = []
+        if badOffset { problems.append("offset \(offset) is not a multiple of \(alignment.offset)") }
+        if badLength { problems.append("length \(length) is not a multiple of \(alignment.offset)") }
+        if badAddress { problems.append("the buffer address is not a multiple of \(alignment.memory) (use a lease range starting at a multiple of \(alignment.memory))") }
+        throw RingIOError.invalidArgument(
+            operation, path: path, fd: descriptor,
+            "The file is open with O_DIRECT, which needs file offsets and lengths aligned to \(alignment.offset) bytes and buffers aligned to \(alignment.memory) bytes (statx): " + problems.joined(separator: "; "))
     }
 }
