@@ -32,14 +32,18 @@ public struct RandomReadWorkload: Sendable {
     /// Reads each reader does before the measured phase starts (ring, buffers and page tables warm).
     public var warmupReadsPerReader: Int
     public var seed: UInt64
+    /// Open the file with O_DIRECT (reads bypass the page cache).
+    public let direct: Bool
 
     public init(
         path: String,
         queueDepth: Int,
         blockSize: Int = 4096,
         warmupReadsPerReader: Int = 64,
-        seed: UInt64 = 0x5EED_0F_F10
+        seed: UInt64 = 0x5EED_0F_F10,
+        direct: Bool = false
     ) {
+        self.direct = direct
         self.path = path
         self.queueDepth = queueDepth
         self.blockSize = blockSize
@@ -129,7 +133,7 @@ extension RandomReadWorkload {
         }
 
         let state = RunState(readers: queueDepth, operations: operations)
-        let file = try await File.open(path, on: executor)
+        let file = try await File.open(path, options: direct ? .direct : [], on: executor)
         let workload = self
 
         do {

@@ -1,7 +1,7 @@
 // ringio-iops: fixed-duration 4 KiB random READ_FIXED load against one file, for comparison with
 // `fio --ioengine=io_uring --fixedbufs=1 --rw=randread --bs=4k`.
 //
-//     ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare] [--no-registered-files]
+//     ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare] [--no-registered-files] [--direct] [--plain-setup]
 //
 // Prints exactly one line on stdout:  iops=<n> ops=<n> seconds=<s>
 // (diagnostics go to stderr). Exit status 0 on success, 1 on failure, 2 on bad arguments.
@@ -23,6 +23,8 @@ struct Options {
     var warmupReadsPerReader = 256
     var prepare = false
     var registerFiles = true
+    var direct = false
+    var plainSetup = false
 }
 
 func printError(_ message: String) {
@@ -42,7 +44,7 @@ func formatSeconds(_ value: Double) -> String {
 func usage() -> Never {
     printError(
         """
-        usage: ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare] [--no-registered-files]
+        usage: ringio-iops --file PATH [--qd N] [--seconds S] [--bs BYTES] [--warmup N] [--prepare] [--no-registered-files] [--direct] [--plain-setup]
           --file PATH   file to read (must exist unless --prepare is given)
           --qd N        reads in flight (reader tasks), default 32
           --seconds S   measured duration, default 5
@@ -87,6 +89,10 @@ func parse(_ arguments: [String]) -> Options {
             options.prepare = true
         case "--no-registered-files":
             options.registerFiles = false
+        case "--direct":
+            options.direct = true
+        case "--plain-setup":
+            options.plainSetup = true
         case "-h", "--help":
             usage()
         default:
@@ -112,12 +118,14 @@ do {
         path: path,
         queueDepth: options.queueDepth,
         blockSize: options.blockSize,
-        warmupReadsPerReader: options.warmupReadsPerReader
+        warmupReadsPerReader: options.warmupReadsPerReader,
+        direct: options.direct
     )
     var configuration = RandomReadWorkload.executorConfiguration(
         queueDepth: options.queueDepth, blockSize: options.blockSize
     )
     if !options.registerFiles { configuration.registeredFiles = 0 }
+    if options.plainSetup { configuration.setupFlags = [] }
     let executor = try RingExecutor(configuration: configuration)
     let nanoseconds = Int64((options.seconds * 1e9).rounded())
     let result: RandomReadResult
