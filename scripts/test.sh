@@ -10,4 +10,6 @@ if [ "$(id -u)" -eq 0 ] && [ -w /proc/sys/kernel/io_uring_disabled ]; then
 else
   echo "Skipping the io_uring-disabled sysctl test (needs root and a writable kernel.io_uring_disabled)."
 fi
+# The same behavioural tests on the thread-pool backend (what runs where io_uring is blocked).
+RINGIO_TEST_BACKEND=threadpool swift test --skip-build --skip SystemWideTests
 swift test --skip-build --skip SystemWideTests

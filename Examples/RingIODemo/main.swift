@@ -15,6 +15,7 @@ struct Options {
     var buffers = 64
     var bufferSize = 64 << 10
     var checkSetupOnly = false
+    var policy = RingExecutorConfiguration.Policy.fallback
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -37,8 +38,10 @@ struct Options {
             case "--buffers": options.buffers = number(argument)
             case "--buffer-size": options.bufferSize = number(argument)
             case "--check-setup": options.checkSetupOnly = true
+            case "--require-io-uring": options.policy = .requireIOURing
+            case "--thread-pool": options.policy = .threadPoolOnly
             case "-h", "--help":
-                print("usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES] [--buffers N] [--buffer-size BYTES] [--check-setup]")
+                print("usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES] [--buffers N] [--buffer-size BYTES] [--check-setup] [--require-io-uring | --thread-pool]")
                 exit(0)
             default: fail("unknown argument \(argument) (try --help)")
             }
@@ -224,7 +227,8 @@ func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize:
     let counter = Counter()
     let samples = Samples(tasks: options.queueDepth, perTask: 1 << 16)
     let blockSize = options.blockSize
-    let queueDepth = options.queueDepth
+    // Each reader holds a lease; a pool made smaller to fit RLIMIT_MEMLOCK caps the queue depth.
+    let queueDepth = min(options.queueDepth, executor.buffers.count)
     let seconds = options.seconds
     let blocks = UInt64(fileSize / blockSize)
     let progress = startProgress("RingIO READ_FIXED", seconds: seconds, counter: counter)
@@ -262,7 +266,8 @@ func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize:
     }
     progress.cancel()
     let (p50, p99) = samples.percentiles()
-    return Result(name: "RingIO READ_FIXED (QD\(queueDepth))", operations: operations, seconds: elapsed, p50: p50, p99: p99, blockSize: blockSize)
+    let opcode = executor.capabilities.backend == .threadPool ? "thread pool" : executor.buffers.isRegistered ? "READ_FIXED" : "READ"
+    return Result(name: "RingIO \(opcode) (QD\(queueDepth))", operations: operations, seconds: elapsed, p50: p50, p99: p99, blockSize: blockSize)
 }
 
 let options = Options.parse(CommandLine.arguments)
@@ -272,11 +277,12 @@ let executor: RingExecutor
 do {
     executor = try RingExecutor(configuration: .init(
         entries: UInt32(max(64, min(4096, options.queueDepth * 2))),
-        buffers: .init(count: max(options.buffers, options.queueDepth), size: options.bufferSize)))
+        buffers: .init(count: max(options.buffers, options.queueDepth), size: options.bufferSize),
+        policy: options.policy))
 } catch {
     fail("\(error)")
 }
-print("RingIO executor: setup flags \(executor.setupFlags), \(executor.buffers.count) registered buffers of \(executor.buffers.bufferSize) bytes")
+print("RingIO executor: \(executor.capabilities)")
 if options.checkSetupOnly {
     await executor.shutdown()
     exit(0)

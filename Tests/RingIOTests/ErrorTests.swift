@@ -173,10 +173,15 @@ struct ErrorTests {
         #expect(error?.errno == .notSupported || error?.errno == .badAddress)
         #expect(error?.description.contains("file-backed") == true)
     }
+}
 
+/// RLIMIT_MEMLOCK as an ordinary user: run one at a time, since the kernel counts locked memory per
+/// user and these all run as `nobody`.
+@Suite("Locked-memory limit", .serialized, .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct MemlockTests {
     @Test func memlockLimitTooSmallGivesTheLimitTheBytesAndTheUlimitFix() throws {
         // 64 buffers × 64 KiB = 4 MiB to pin, against a 64 KiB limit.
-        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 64, buffers: 64, bufferSize: 65536)
+        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 64, buffers: 64, bufferSize: 65536, extra: ["--require-io-uring"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.output.contains("ENOMEM"), "\(result.output)")
         #expect(result.output.contains("RLIMIT_MEMLOCK allows 65536 bytes"), "\(result.output)")
@@ -187,14 +192,41 @@ struct ErrorTests {
     @Test func memlockLimitLargeEnoughSucceedsForTheSameUser() throws {
         let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 1024, buffers: 4, bufferSize: 4096)
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("4 registered buffers"), "\(result.output)")
+        #expect(result.output.contains("fixed buffers on"), "\(result.output)")
+        #expect(result.output.contains("4 buffers of 4096 bytes"), "\(result.output)")
+    }
+
+    @Test func underTheFallbackPolicyATooSmallMemlockShrinksThePoolAndSaysWhy() throws {
+        // 512 KiB of memlock holds a few of the 64 KiB buffers asked for, not 64.
+        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 512, buffers: 64, bufferSize: 65536)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("fixed buffers on"), "\(result.output)")
+        #expect(result.output.contains("RLIMIT_MEMLOCK (524288 bytes) holds"), "\(result.output)")
+        #expect(result.output.contains("of the 64 buffers asked for"), "\(result.output)")
+        #expect(!result.output.contains("64 buffers of 65536 bytes"), "\(result.output)")
+    }
+
+    @Test func underTheFallbackPolicyNoMemlockMeansUnregisteredBuffersThatStillRead() throws {
+        // 16 KiB of memlock holds no 64 KiB buffer: the pool stays unregistered and reads use plain READ.
+        let result = try Self.demoSetupAsUnprivilegedUser(
+            memlockKiB: 16, buffers: 4, bufferSize: 65536, extra: ["--seconds", "1", "--file-size", "8"], checkSetup: false)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("fixed buffers off"), "\(result.output)")
+        // Where the kernel also counts the ring itself against the limit, setup falls back to the
+        // thread pool instead; either way the reads run and the reason is printed.
+        let unregistered = result.output.contains("too small to register even one buffer") && result.output.contains("RingIO READ (QD4)")
+        let threadPool = result.output.contains("io_uring is not available") && result.output.contains("RingIO thread pool (QD4)")
+        #expect(unregistered || threadPool, "\(result.output)")
     }
 
     /// Runs `ringio-demo --check-setup` with a pool of `buffers × bufferSize` under `ulimit -l memlockKiB`,
     /// as `nobody` when we are root (root ignores RLIMIT_MEMLOCK), else as ourselves.
-    static func demoSetupAsUnprivilegedUser(memlockKiB: Int, buffers: Int, bufferSize: Int) throws -> (status: Int32, output: String) {
+    static func demoSetupAsUnprivilegedUser(
+        memlockKiB: Int, buffers: Int, bufferSize: Int, extra: [String] = [], checkSetup: Bool = true
+    ) throws -> (status: Int32, output: String) {
         let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
-        let script = "ulimit -l \(memlockKiB) && exec \(demo.shellQuoted) --check-setup --qd 4 --buffers \(buffers) --buffer-size \(bufferSize)"
+        let arguments = (checkSetup ? ["--check-setup"] : []) + ["--qd", "4", "--buffers", "\(buffers)", "--buffer-size", "\(bufferSize)"] + extra
+        let script = "cd /tmp && ulimit -l \(memlockKiB) && exec \(demo.shellQuoted) " + arguments.map(\.shellQuoted).joined(separator: " ")
         return geteuid() == 0
             ? Support.run("/sbin/runuser", ["-u", "nobody", "--", "/bin/sh", "-c", script])
             : Support.run("/bin/sh", ["-c", script])

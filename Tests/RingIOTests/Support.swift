@@ -33,7 +33,7 @@ enum Support {
     }
 
     static func removeTree(_ path: String) {
-        _ = run("/bin/rm", ["-rf", path])
+        _ = system("/bin/rm -rf " + path.shellQuoted)
     }
 
     /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
@@ -86,19 +86,27 @@ enum Support {
         }
     }
 
-    /// Runs a program, returning its exit status and its combined output.
+    /// Runs a program, returning its exit status and its combined output (collected in a file, so
+    /// nothing depends on how the pipe to a child is read).
     @discardableResult
     static func run(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
+        let directory = makeTempDirectory()
+        defer { removeTree(directory) }
+        let outputPath = directory + "/output"
         let command = ([program] + arguments).map(\.shellQuoted).joined(separator: " ")
-        guard let pipe = popen(command + " 2>&1", "r") else { return (-1, "") }
+        let status = system(command + " > " + outputPath.shellQuoted + " 2>&1")
+        let fd = open(outputPath, O_RDONLY)
         var output = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, pipe)
-            if n <= 0 { break }
-            output += chunk[0..<n]
+        if fd >= 0 {
+            defer { close(fd) }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                output += chunk[0..<n]
+            }
         }
-        let status = pclose(pipe)
         return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
     }
 
@@ -158,9 +166,20 @@ enum Support {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    /// A small executor for tests.
+    /// Whether this run tests the thread-pool backend (`RINGIO_TEST_BACKEND=threadpool`, which
+    /// `scripts/test.sh` sets for its second pass) instead of io_uring.
+    static let testingThreadPool = getenv("RINGIO_TEST_BACKEND").map { String(cString: $0) } == "threadpool"
+
+    /// For tests of what only io_uring can do (interrupting a blocked read, linked timeouts, …).
+    static var testingIOURing: Bool { !testingThreadPool }
+
+    /// A small executor for tests, on the backend under test.
     static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
-        try RingExecutor(configuration: .init(entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags))
+        let executor = try RingExecutor(configuration: .init(
+            entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags,
+            policy: testingThreadPool ? .threadPoolOnly : .fallback))
+        precondition(executor.capabilities.backend == (testingThreadPool ? .threadPool : .ioUring), "\(executor.capabilities)")
+        return executor
     }
 }
 

@@ -16,12 +16,37 @@ struct SystemWideTests {
         let original = try #require(Self.readSetting())
         defer { Self.writeSetting(original) }  // restored even when an expectation fails
         #expect(Self.writeSetting("2"))
-        let error = #expect(throws: RingIOError.self) { _ = try RingExecutor() }
+        let error = #expect(throws: RingIOError.self) { _ = try RingExecutor(configuration: .init(policy: .requireIOURing)) }
         #expect(error?.code == .ioUringUnavailable)
         #expect(error?.errno == .notPermitted)
         #expect(error?.operation == .setup)
         #expect(error?.description.contains("kernel.io_uring_disabled is 2") == true, "\(String(describing: error))")
         #expect(error?.description.contains("sysctl -w kernel.io_uring_disabled=0") == true)
+    }
+
+    @Test func withTheFallbackPolicyTheThreadPoolDoesTheIOAndSaysWhy() async throws {
+        let original = try #require(Self.readSetting())
+        defer { Self.writeSetting(original) }
+        #expect(Self.writeSetting("2"))
+        let executor = try RingExecutor(configuration: .init(entries: 8, buffers: .init(count: 2, size: 4096)))
+        #expect(executor.capabilities.backend == .threadPool)
+        #expect(executor.capabilities.notes.first?.contains("io_uring is not available") == true)
+        #expect(executor.capabilities.notes.first?.contains("kernel.io_uring_disabled is 2") == true)
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let expected = Support.bytes(count: 10_000, seed: 99)
+        Support.pwriteFile(dir + "/f.bin", expected)
+        try await executor.run {
+            let file = try await File.open(dir + "/f.bin", mode: .readWrite, on: executor)
+            var lease = try await executor.buffers.lease()
+            #expect(try await file.read(into: &lease, at: 100) == 4096)
+            #expect(lease.bytes == Array(expected[100..<4196]))
+            lease.copy(from: [1, 2, 3])
+            #expect(try await file.write(from: lease, at: 0) == 3)
+            try await file.close()
+        }
+        #expect(Array(Support.preadFile(dir + "/f.bin").prefix(3)) == [1, 2, 3])
+        await executor.shutdown()
     }
 
     @Test func settingIsRestoredAndRingsWorkAgain() async throws {

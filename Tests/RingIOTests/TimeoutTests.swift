@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("Timeouts (IORING_OP_LINK_TIMEOUT)", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Timeouts (IORING_OP_LINK_TIMEOUT)", .enabled(if: Support.testingIOURing, "needs io_uring: a blocking syscall on the thread pool cannot be interrupted"), .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
 struct TimeoutTests {
     @Test func aReadThatNeverCompletesTimesOutAfterTheKernelReleasesTheBuffer() async throws {
         let executor = try Support.makeExecutor(count: 1, size: 4096)

@@ -78,6 +78,12 @@ static const uint8_t RINGIO_IOSQE_IO_LINK = IOSQE_IO_LINK;
 /// True when the ring's kernel supports `opcode` (io_uring_get_probe_ring).
 bool ringio_opcode_supported(struct io_uring *ring, int opcode);
 
+/// Performs the request an SQE describes with the equivalent blocking syscall (pread, pwrite,
+/// openat, statx, …) on the calling thread: the thread-pool backend used where io_uring is not
+/// available. Returns what the CQE's `res` would be: the result, or -errno. IOSQE_FIXED_FILE,
+/// links and cancellation are not supported (-EOPNOTSUPP for unknown opcodes).
+int ringio_execute_sqe(const struct io_uring_sqe *sqe);
+
 /// O_DIRECT for this architecture (its value differs between x86-64 and arm64).
 int ringio_o_direct(void);
 

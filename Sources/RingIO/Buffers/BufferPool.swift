@@ -60,8 +60,13 @@ public final class BufferPool: Sendable {
 
     let state: Mutex<State>
 
-    init(region: BufferRegion) {
+    /// Whether the buffers are registered with the kernel: reads and writes on leases then use
+    /// READ_FIXED/WRITE_FIXED, else plain READ/WRITE (a fallback when memlock or io_uring says no).
+    public let isRegistered: Bool
+
+    init(region: BufferRegion, registered: Bool) {
         self.state = Mutex(State(region: region))
+        self.isRegistered = registered
     }
 
     /// Bytes per buffer.

@@ -1,5 +1,17 @@
 /// How a `RingExecutor` sets up its ring and buffer pool.
 public struct RingExecutorConfiguration: Sendable, Hashable {
+    /// What to do when io_uring, or registering the buffers, is not possible.
+    public enum Policy: Sendable, Hashable {
+        /// Throw a clear error (`.ioUringUnavailable`, `.lockedMemoryLimit`, …).
+        case requireIOURing
+        /// Keep working and say so in `RingExecutor.capabilities`: a thread-pool backend when
+        /// io_uring is unavailable; a smaller pool that fits RLIMIT_MEMLOCK, or unregistered
+        /// buffers (plain READ/WRITE), when the buffers cannot all be registered.
+        case fallback
+        /// Use the thread-pool backend even where io_uring works (tests, or known-blocked hosts).
+        case threadPoolOnly
+    }
+
     /// Submission queue entries (1...32768); the kernel rounds up to a power of two.
     public var entries: UInt32
     /// The registered buffer pool's shape.
@@ -12,6 +24,10 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// Slots in the ring's registered-file table (0 turns registration off). Files opened with
     /// `File.open` take a slot while one is free; the rest work unregistered.
     public var registeredFiles: Int
+    /// What to do when io_uring or fixed buffers are not available; default `.fallback`.
+    public var policy: Policy
+    /// Threads of the thread-pool backend, when it is used.
+    public var fallbackThreads: Int
 
     /// Creates a configuration.
     ///
@@ -21,18 +37,24 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     ///   - maxInFlight: in-flight limit, default `2 × entries`.
     ///   - setupFlags: flags to try first, default `SetupFlags.preferred`.
     ///   - registeredFiles: registered-file slots, default 1024; 0 turns registration off.
+    ///   - policy: what to do when io_uring or fixed buffers are not available; default `.fallback`.
+    ///   - fallbackThreads: threads of the thread-pool backend, default 4.
     public init(
         entries: UInt32 = 256,
         buffers: BufferPool.Configuration = .init(count: 64, size: 64 << 10),
         maxInFlight: Int? = nil,
         setupFlags: SetupFlags = .preferred,
-        registeredFiles: Int = 1024
+        registeredFiles: Int = 1024,
+        policy: Policy = .fallback,
+        fallbackThreads: Int = 4
     ) {
         self.entries = entries
         self.buffers = buffers
         self.maxInFlight = maxInFlight
         self.setupFlags = setupFlags
         self.registeredFiles = registeredFiles
+        self.policy = policy
+        self.fallbackThreads = fallbackThreads
     }
 
     /// CQ size override, for tests that force CQ overflow; nil sizes the CQ so it cannot overflow.
@@ -53,6 +75,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
             throw .invalidArgument(.setup, "maxInFlight must be between 1 and 16384 (got \(inFlightLimit))")
         }
         try BufferRegion.validate(count: buffers.count, size: buffers.size)
+        guard fallbackThreads >= 1 && fallbackThreads <= 256 else {
+            throw .invalidArgument(.setup, "fallbackThreads must be between 1 and 256 (got \(fallbackThreads))")
+        }
         guard registeredFiles >= 0 && registeredFiles <= 1 << 20 else {
             throw .invalidArgument(.setup, "registeredFiles must be between 0 and 1048576 (got \(registeredFiles))")
         }

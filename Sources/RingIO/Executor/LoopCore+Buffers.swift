@@ -6,8 +6,13 @@ extension LoopCore {
     /// - Throws: `RingIOError` from mapping or registration.
     func replaceRegistration(of pool: BufferPool, with configuration: BufferPool.Configuration) throws(RingIOError) {
         assert(isLoopThread)
-        guard lifecycle == .running, let ring else { throw RingIOError.shutDown(.registerBuffers) }
+        guard lifecycle == .running else { throw RingIOError.shutDown(.registerBuffers) }
         let replacement = try BufferRegion(count: configuration.count, size: configuration.size)
+        guard pool.isRegistered, let ring else {
+            // Unregistered buffers (thread pool, or memlock fallback): nothing to tell the kernel.
+            pool.endDrain(with: replacement)
+            return
+        }
         let old = pool.region
         ring.unregisterBuffers()
         do {

@@ -70,8 +70,15 @@ extension LoopCore {
     ) async -> Int32 {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
             table.arm(slot, continuation)
+            guard let ring else {
+                // Thread-pool backend: describe the request in an SQE and let a worker perform it.
+                // (Linked timeouts and cancellation cannot interrupt a blocking syscall.)
+                var request = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
+                withUnsafeMutablePointer(to: &request.sqe) { prepare($0) }
+                workers!.submit(request)
+                return
+            }
             do {
-                let ring = ring!
                 if let timeout {
                     // The operation and its timeout must reach the kernel in the same submission.
                     try ring.reserve(2)

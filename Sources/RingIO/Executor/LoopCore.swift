@@ -35,6 +35,11 @@ final class LoopCore: @unchecked Sendable {
     private(set) var ring: Ring?
     /// The registered-file table, if the kernel took one.
     private var fixedFiles: FixedFileTable?
+    /// The thread-pool backend, when io_uring is not used.
+    private(set) var workers: WorkerPool?
+    /// What setup found and chose; written before startup completes, read-only afterwards.
+    private(set) var capabilities = Capabilities(
+        backend: .ioUring, setupFlags: [], fixedBuffers: false, registeredFiles: false, bufferCount: 0, bufferSize: 0, notes: [])
     let table: OperationTable
     private(set) var pool: BufferPool?
     private var localJobs = JobQueue()
@@ -128,23 +133,98 @@ final class LoopCore: @unchecked Sendable {
         }
         setLifecycle(.running)
         sem_post(startup)
-        runRingLoop()
+        if ring != nil {
+            runRingLoop()
+        } else {
+            runPoolLoop()
+        }
         runPlainLoop()
     }
 
     private func setUp() throws(RingIOError) {
-        let ring = try Ring(
-            entries: configuration.entries,
-            completionEntries: configuration.completionEntriesOverride ?? UInt32(configuration.inFlightLimit * 2 + 64),
-            preferred: configuration.setupFlags)
-        self.ring = ring
-        acceptedFlags = ring.flags
-        supportsFtruncate = ring.supportsFtruncate && !configuration.forceTruncateFallback
-        let region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
-        try BufferRegistration.register(region, on: ring)
-        pool = BufferPool(region: region)
-        fixedFiles = FixedFileTable(ring: ring, count: configuration.registeredFiles)
-        try armWakeRead()
+        var notes: [String] = []
+        let policy = configuration.policy
+        var ring: Ring?
+        if policy != .threadPoolOnly {
+            do throws(RingIOError) {
+                let made = try Ring(
+                    entries: configuration.entries,
+                    completionEntries: configuration.completionEntriesOverride ?? UInt32(configuration.inFlightLimit * 2 + 64),
+                    preferred: configuration.setupFlags)
+                if let missing = Self.missingOpcodes(made) {
+                    throw RingIOError(
+                        code: .ioUringUnavailable, errno: .notSupported, operation: .setup,
+                        hint: "This kernel's io_uring lacks \(missing), which RingIO needs; Linux 5.15 or later has them")
+                }
+                ring = made
+            } catch where policy == .fallback && (error.code == .ioUringUnavailable || error.errno == .noMemory) {
+                notes.append("io_uring is not available, so blocking syscalls on \(configuration.fallbackThreads) threads do the I/O: \(error)")
+            }
+        } else {
+            notes.append("The thread-pool backend was requested (policy .threadPoolOnly)")
+        }
+        var region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
+        var registered = false
+        if let ring {
+            self.ring = ring
+            acceptedFlags = ring.flags
+            supportsFtruncate = ring.supportsFtruncate && !configuration.forceTruncateFallback
+            do throws(RingIOError) {
+                try BufferRegistration.register(region, on: ring)
+                registered = true
+            } catch where policy == .fallback && error.code == .lockedMemoryLimit {
+                // Fit the pool to RLIMIT_MEMLOCK if at least one buffer fits (other pinned memory
+                // counts too, so halve until the kernel accepts), else use it unregistered.
+                let limit = ringio_memlock_limit()
+                var fitting = limit == UInt64.max ? 0 : min(region.count - 1, Int(limit / UInt64(region.stride)))
+                var smaller: BufferRegion?
+                while fitting >= 1 && smaller == nil {
+                    if let candidate = try? BufferRegion(count: fitting, size: region.size),
+                       (try? BufferRegistration.register(candidate, on: ring)) != nil {
+                        smaller = candidate
+                    } else {
+                        fitting /= 2
+                    }
+                }
+                if let smaller {
+                    notes.append("RLIMIT_MEMLOCK (\(limit) bytes) holds \(smaller.count) of the \(region.count) buffers asked for, so the pool has \(smaller.count); raise `ulimit -l` for more: \(error.hint ?? "")")
+                    region = smaller
+                    registered = true
+                } else {
+                    notes.append("RLIMIT_MEMLOCK (\(limit) bytes) is too small to register even one buffer, so leases use plain READ/WRITE instead of READ_FIXED/WRITE_FIXED: \(error.hint ?? "")")
+                }
+            }
+            fixedFiles = FixedFileTable(ring: ring, count: configuration.registeredFiles)
+            try armWakeRead()
+        } else {
+            workers = try WorkerPool(threadCount: configuration.fallbackThreads) { [unowned self] userData, result in
+                self.postCompletion(userData, result)
+            }
+        }
+        pool = BufferPool(region: region, registered: registered)
+        capabilities = Capabilities(
+            backend: ring == nil ? .threadPool : .ioUring, setupFlags: ring?.flags ?? [], fixedBuffers: registered,
+            registeredFiles: fixedFiles != nil, bufferCount: region.count, bufferSize: region.size, notes: notes)
+    }
+
+    /// The first opcode RingIO needs that the ring's kernel lacks, or nil.
+    private static func missingOpcodes(_ ring: Ring) -> String? {
+        let needed: [(Int32, String)] = [
+            (Int32(IORING_OP_READ_FIXED.rawValue), "IORING_OP_READ_FIXED"),
+            (Int32(IORING_OP_WRITE_FIXED.rawValue), "IORING_OP_WRITE_FIXED"),
+            (Int32(IORING_OP_OPENAT.rawValue), "IORING_OP_OPENAT"),
+            (Int32(IORING_OP_CLOSE.rawValue), "IORING_OP_CLOSE"),
+            (Int32(IORING_OP_READ.rawValue), "IORING_OP_READ"),
+            (Int32(IORING_OP_ASYNC_CANCEL.rawValue), "IORING_OP_ASYNC_CANCEL"),
+        ]
+        for (opcode, name) in needed where !ring.supports(opcode) { return name }
+        return nil
+    }
+
+    /// A result from the thread-pool backend (worker thread): hand it to the loop.
+    private func postCompletion(_ userData: UInt64, _ result: Int32) {
+        remote.withLock { $0.completions.append((userData, result)) }
+        signalRemoteWork()
     }
 
     /// Keeps one read of the eventfd pending on the ring, so other threads can wake a blocked loop.
@@ -297,7 +377,9 @@ final class LoopCore: @unchecked Sendable {
         var newShutdownWaiters: [UnsafeContinuation<Void, Never>] = []
         var terminate = false
         var slotReleases: [Int32] = []
+        var completed: [(UInt64, Int32)] = []
         remote.withLock { queue in
+            if !queue.completions.isEmpty { swap(&queue.completions, &completed) }
             if !queue.fileSlotReleases.isEmpty { swap(&queue.fileSlotReleases, &slotReleases) }
             swap(&queue.jobs, &drainedJobs)
             if !queue.cancels.isEmpty { swap(&queue.cancels, &cancels) }
@@ -308,6 +390,7 @@ final class LoopCore: @unchecked Sendable {
         for job in drainedJobs { localJobs.append(job) }
         drainedJobs.removeAll(keepingCapacity: true)
         if ring != nil { for slot in slotReleases { fixedFiles?.release(slot) } }
+        for (userData, result) in completed { table.complete(userData, result: result) }
         for id in waiterCancels { table.cancelWaiter(id: id) }
         for userData in cancels { submitCancel(of: userData) }
         if terminate { terminating = true }
@@ -371,6 +454,33 @@ final class LoopCore: @unchecked Sendable {
         shutdownWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
         return true
+    }
+
+    /// The loop of the thread-pool backend: run jobs, take results from the workers, sleep on the
+    /// eventfd when idle.
+    private func runPoolLoop() {
+        while true {
+            if hasRemoteWork.load(ordering: .acquiring) { drainRemote() }
+            runJobs()
+            if lifecycle == .shuttingDown && table.armedCount == 0 {
+                workers?.stop()
+                workers = nil
+                setLifecycle(.shutDown)
+                let waiters = shutdownWaiters
+                shutdownWaiters.removeAll()
+                for waiter in waiters { waiter.resume() }
+                return
+            }
+            if !localJobs.isEmpty { continue }
+            sleeping.store(true, ordering: .sequentiallyConsistent)
+            if !hasRemoteWork.load(ordering: .sequentiallyConsistent) {
+                var descriptor = pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, -1)
+                var value: UInt64 = 0
+                _ = Glibc.read(eventFD, &value, 8)
+            }
+            sleeping.store(false, ordering: .relaxed)
+        }
     }
 
     /// After shutdown: keep running jobs (tasks may still finish on this executor) until the executor is released.

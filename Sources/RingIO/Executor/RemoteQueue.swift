@@ -8,13 +8,15 @@ struct RemoteQueue {
     var waiterCancels: [UInt64] = []
     /// Callers of `shutdown()` waiting for it to finish.
     var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
+    /// Results from the thread-pool backend: (user_data, res).
+    var completions: [(UInt64, Int32)] = []
     /// Registered-file slots of files released off the loop thread without close().
     var fileSlotReleases: [Int32] = []
     /// Set when the executor object is gone: shut down if needed, then end the thread.
     var terminate = false
 
     var isEmpty: Bool {
-        jobs.isEmpty && cancels.isEmpty && waiterCancels.isEmpty && shutdownWaiters.isEmpty && fileSlotReleases.isEmpty && !terminate
+        jobs.isEmpty && cancels.isEmpty && waiterCancels.isEmpty && shutdownWaiters.isEmpty && fileSlotReleases.isEmpty && completions.isEmpty && !terminate
     }
 }
 

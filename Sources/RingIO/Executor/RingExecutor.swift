@@ -31,6 +31,9 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// The setup flags the kernel accepted (a subset of `configuration.setupFlags`).
     public var setupFlags: SetupFlags { core.acceptedFlags }
 
+    /// What start-up found and chose: the backend, setup flags, fixed buffers on or off, and why.
+    public var capabilities: Capabilities { core.capabilities }
+
     /// Creates the executor: starts its thread, sets up the ring, maps and registers the buffers.
     ///
     /// - Parameter configuration: ring size, pool shape, in-flight limit and setup flags.

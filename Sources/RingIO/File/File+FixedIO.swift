@@ -24,13 +24,19 @@ extension File {
     ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file.
     /// - Throws: `RingIOError` (`.invalidArgument` for a range outside the lease, `.timedOut`), `CancellationError`.
-    /// - Note: issues IORING_OP_READ_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
+    /// - Note: issues IORING_OP_READ_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set);
+    ///   IORING_OP_READ when the pool could not be registered (see `RingExecutor.capabilities`).
     public func read(into lease: inout BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         let address = try address(of: range, in: lease, offset: offset, .readFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
+        let fixed = lease.pool.isRegistered
         let result = try await withDescriptor(.readFixed, timeout: timeout) { fd, sqe in
-            io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
+            if fixed {
+                io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
+            } else {
+                io_uring_prep_read(sqe, fd, address, length, UInt64(offset))  // memlock fallback
+            }
         }
         lease.count = range.lowerBound + Int(result)
         return Int(result)
@@ -112,8 +118,13 @@ extension File {
         let address = try address(of: range, in: lease, offset: offset, .writeFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
+        let fixed = lease.pool.isRegistered
         let result = try await withDescriptor(.writeFixed, timeout: timeout) { fd, sqe in
-            io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
+            if fixed {
+                io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
+            } else {
+                io_uring_prep_write(sqe, fd, address, length, UInt64(offset))  // memlock fallback
+            }
         }
         return Int(result)
     }

@@ -137,6 +137,11 @@ final class Ring {
         io_uring_unregister_buffers(raw)
     }
 
+    /// Whether the kernel supports `opcode` (io_uring_get_probe_ring).
+    func supports(_ opcode: Int32) -> Bool {
+        ringio_opcode_supported(raw, opcode)
+    }
+
     /// Registers `count` empty fixed-file slots; returns 0 or a negative errno.
     func registerSparseFiles(count: Int) -> Int32 {
         io_uring_register_files_sparse(raw, UInt32(count))
