@@ -11,6 +11,9 @@
 #   BENCH_FILE=...       test file (default: ${TMPDIR:-/tmp}/ringio-bench-256m.dat, 256 MiB)
 #   SWIFT_BUILD_JOBS=N   passed as -j N to swift build
 #   SKIP_BUILD=1         use the already built ringio-iops
+#   DIRECT=1             O_DIRECT reads from the disk instead of the page cache (fio --direct=1;
+#                        default file ./ringio-direct-bench.dat of 1 GiB, next to the repository,
+#                        since /tmp may be tmpfs)
 #   FIO_EXTRA="..."      extra fio arguments (e.g. --norandommap)
 #
 # Prints per-run IOPS, then one summary line per queue depth:
@@ -24,6 +27,11 @@ RUNTIME="${RUNTIME:-5}"
 QUEUE_DEPTHS="${QUEUE_DEPTHS:-32 1}"
 BENCH_FILE="${BENCH_FILE:-${TMPDIR:-/tmp}/ringio-bench-256m.dat}"
 FILE_SIZE=$((256 * 1024 * 1024))
+DIRECT="${DIRECT:-}"
+if [ -n "$DIRECT" ]; then
+    FILE_SIZE=$((1024 * 1024 * 1024))
+    BENCH_FILE="${BENCH_FILE_DIRECT:-$ROOT/../ringio-direct-bench.dat}"
+fi
 FIO_EXTRA="${FIO_EXTRA:-}"
 
 log() { printf '** %s\n' "$*" >&2; }
@@ -45,12 +53,12 @@ log "$(fio --version)"
 # 2. Test file: create if missing or of another size, then read it once into the page cache.
 current_size=$(stat -c %s "$BENCH_FILE" 2>/dev/null || echo 0)
 if [ "$current_size" != "$FILE_SIZE" ]; then
-    log "creating $BENCH_FILE (256 MiB)"
+    log "creating $BENCH_FILE ($((FILE_SIZE >> 20)) MiB)"
     tmp="$BENCH_FILE.tmp.$$"
     head -c "$FILE_SIZE" /dev/urandom > "$tmp"
     mv -f "$tmp" "$BENCH_FILE"
 fi
-cat "$BENCH_FILE" > /dev/null
+[ -n "$DIRECT" ] || cat "$BENCH_FILE" > /dev/null
 
 # 3. Build ringio-iops (release).
 build_args=(-c release --package-path "$ROOT/Benchmarks" --product ringio-iops)
@@ -67,7 +75,7 @@ run_fio() { # qd -> prints IOPS
     # shellcheck disable=SC2086
     out=$(fio --name=r --filename="$BENCH_FILE" --rw=randread --bs=4k --ioengine=io_uring \
         --fixedbufs=1 --registerfiles=1 --iodepth="$qd" --invalidate=0 --time_based \
-        --runtime="$RUNTIME" --direct=0 --output-format=json $FIO_EXTRA) || fatal "fio failed"
+        --runtime="$RUNTIME" --direct="${DIRECT:-0}" --output-format=json $FIO_EXTRA) || fatal "fio failed"
     # fio may print warnings before the JSON document: parse from the first '{'.
     python3 -c '
 import json, sys
@@ -79,7 +87,7 @@ print(round(sum(job["read"]["iops"] for job in doc["jobs"])))
 
 run_ringio() { # qd -> prints IOPS
     local qd="$1" out
-    out=$("$RINGIO_IOPS" --file "$BENCH_FILE" --qd "$qd" --seconds "$RUNTIME") || fatal "ringio-iops failed"
+    out=$("$RINGIO_IOPS" --file "$BENCH_FILE" --qd "$qd" --seconds "$RUNTIME" ${DIRECT:+--direct}) || fatal "ringio-iops failed"
     sed -n 's/^iops=\([0-9]*\) .*/\1/p' <<< "$out"
 }
 
@@ -113,5 +121,6 @@ PY
 done
 
 echo
-echo "== RingIO vs fio (4 KiB randread, page cache, fixed buffers, ${RUNTIME}s x ${REPEATS} each, medians) =="
+if [ -n "$DIRECT" ]; then workload="O_DIRECT from disk"; else workload="page cache"; fi
+echo "== RingIO vs fio (4 KiB randread, $workload, fixed buffers, ${RUNTIME}s x ${REPEATS} each, medians) =="
 printf '%s\n' "${summary[@]}"
