@@ -10,6 +10,8 @@ if [ "$(id -u)" -eq 0 ] && [ -w /proc/sys/kernel/io_uring_disabled ]; then
 else
   echo "Skipping the io_uring-disabled sysctl test (needs root and a writable kernel.io_uring_disabled)."
 fi
-# The same behavioural tests on the thread-pool backend (what runs where io_uring is blocked).
+# The same behavioural tests on the fallbacks: the thread-pool backend (io_uring blocked) and
+# unregistered buffers with plain READ/WRITE (RLIMIT_MEMLOCK too small).
 RINGIO_TEST_BACKEND=threadpool swift test --skip-build --skip SystemWideTests
+RINGIO_TEST_BACKEND=unregistered swift test --skip-build --skip SystemWideTests
 swift test --skip-build --skip SystemWideTests

@@ -1,6 +1,6 @@
 import CRingIO
 import Glibc
-import RingIO
+@testable import RingIO
 import Testing
 
 /// Helpers shared by the tests: temp files written with pwrite, deterministic bytes, skip reasons.
@@ -166,19 +166,26 @@ enum Support {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    /// Whether this run tests the thread-pool backend (`RINGIO_TEST_BACKEND=threadpool`, which
-    /// `scripts/test.sh` sets for its second pass) instead of io_uring.
-    static let testingThreadPool = getenv("RINGIO_TEST_BACKEND").map { String(cString: $0) } == "threadpool"
+    /// Which backend this run tests: `RINGIO_TEST_BACKEND=threadpool` (the thread-pool backend) or
+    /// `unregistered` (io_uring with the pool left unregistered, as when memlock is too small);
+    /// `scripts/test.sh` runs the suite once for each and once plain.
+    static let backendUnderTest = getenv("RINGIO_TEST_BACKEND").map { String(cString: $0) } ?? "iouring"
+
+    /// Whether this run tests the thread-pool backend instead of io_uring.
+    static let testingThreadPool = backendUnderTest == "threadpool"
 
     /// For tests of what only io_uring can do (interrupting a blocked read, linked timeouts, …).
     static var testingIOURing: Bool { !testingThreadPool }
 
     /// A small executor for tests, on the backend under test.
     static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
-        let executor = try RingExecutor(configuration: .init(
+        var configuration = RingExecutorConfiguration(
             entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags,
-            policy: testingThreadPool ? .threadPoolOnly : .fallback))
+            policy: testingThreadPool ? .threadPoolOnly : .fallback)
+        configuration.forceUnregisteredBuffers = backendUnderTest == "unregistered"
+        let executor = try RingExecutor(configuration: configuration)
         precondition(executor.capabilities.backend == (testingThreadPool ? .threadPool : .ioUring), "\(executor.capabilities)")
+        precondition(executor.buffers.isRegistered == (backendUnderTest == "iouring"), "\(executor.capabilities)")
         return executor
     }
 }

@@ -62,6 +62,8 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
 
     /// Use ftruncate(2) even where IORING_OP_FTRUNCATE exists, for tests of the fallback.
     var forceTruncateFallback = false
+    /// Leave the pool unregistered (plain READ/WRITE), for tests of the memlock fallback.
+    var forceUnregisteredBuffers = false
 
     /// The in-flight limit in force.
     var inFlightLimit: Int { maxInFlight ?? Int(entries) * 2 }

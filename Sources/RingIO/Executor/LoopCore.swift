@@ -177,13 +177,17 @@ final class LoopCore: @unchecked Sendable {
             acceptedFlags = ring.flags
             supportsFtruncate = ring.supportsFtruncate && !configuration.forceTruncateFallback
             do throws(RingIOError) {
+                if configuration.forceUnregisteredBuffers {
+                    throw RingIOError(code: .lockedMemoryLimit, errno: .noMemory, operation: .registerBuffers, hint: "registration turned off for a test")
+                }
                 try BufferRegistration.register(region, on: ring)
                 registered = true
             } catch where policy == .fallback && error.code == .lockedMemoryLimit {
                 // Fit the pool to RLIMIT_MEMLOCK if at least one buffer fits (other pinned memory
                 // counts too, so halve until the kernel accepts), else use it unregistered.
                 let limit = ringio_memlock_limit()
-                var fitting = limit == UInt64.max ? 0 : min(region.count - 1, Int(limit / UInt64(region.stride)))
+                var fitting = limit == UInt64.max || configuration.forceUnregisteredBuffers
+                    ? 0 : min(region.count - 1, Int(limit / UInt64(region.stride)))
                 var smaller: BufferRegion?
                 while fitting >= 1 && smaller == nil {
                     if let candidate = try? BufferRegion(count: fitting, size: region.size),
