@@ -89,3 +89,31 @@ struct TimeoutTests {
         await executor.shutdown()
     }
 }
+
+@Suite("Timeouts on every operation", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct TimeoutsOnEveryOperationTests {
+    /// Each operation with a generous timeout behaves exactly as without one.
+    @Test func operationsWithTimeoutsThatDoNotFireWork() async throws {
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let executor = try Support.makeExecutor()
+        let t: Duration = .seconds(10)
+        try await executor.run {
+            let file = try await File.open(dir + "/t.bin", mode: .readWrite, options: .create, timeout: t, on: executor)
+            try await file.write([1, 2, 3, 4], at: 0)
+            try await file.allocate(at: 0, length: 8192, timeout: t)
+            try await file.truncate(to: 100, timeout: t)
+            try await file.sync(timeout: t)
+            try await file.dataSync(timeout: t)
+            #expect(try await file.status(timeout: t).size == 100)
+            #expect(try await File.status(of: dir + "/t.bin", timeout: t, on: executor).size == 100)
+            try await File.makeDirectory(dir + "/d", timeout: t, on: executor)
+            try await File.rename(dir + "/t.bin", to: dir + "/d/u.bin", timeout: t, on: executor)
+            try await File.remove(dir + "/d/u.bin", timeout: t, on: executor)
+            try await File.remove(dir + "/d", directory: true, timeout: t, on: executor)
+            try await file.close()
+        }
+        #expect(access(dir + "/d", F_OK) != 0)
+        await executor.shutdown()
+    }
+}

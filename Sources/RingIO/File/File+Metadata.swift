@@ -1,16 +1,18 @@
 internal import CRingIO
 import Glibc
 
+// Every operation here takes `timeout:`: an IORING_OP_LINK_TIMEOUT is linked to it, and on expiry
+// it throws `RingIOError` `.timedOut` once the kernel has cancelled it (io_uring backend only).
 extension File {
     /// Reports the file's size, kind, times, permissions and O_DIRECT alignment.
     ///
     /// - Returns: the status of this open file.
     /// - Throws: `RingIOError` (EBADF, …), `CancellationError`.
     /// - Note: issues IORING_OP_STATX with AT_EMPTY_PATH.
-    public func status() async throws -> FileStatus {
+    public func status(timeout: Duration? = nil) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
         defer { buffer.deallocate() }
-        _ = try await withDescriptor(.stat, fixedFile: false) { fd, sqe in
+        _ = try await withDescriptor(.stat, fixedFile: false, timeout: timeout) { fd, sqe in
             // Safety: the empty path is a static string; the buffer outlives the operation.
             io_uring_prep_statx(sqe, fd, "", 0x1000 /* AT_EMPTY_PATH */, FileStatus.mask, buffer)
         }
@@ -27,14 +29,14 @@ extension File {
     /// - Throws: `RingIOError` (ENOENT, EACCES, …).
     /// - Note: issues IORING_OP_STATX.
     public static func status(
-        of path: String, relativeTo directory: File? = nil, on executor: RingExecutor
+        of path: String, relativeTo directory: File? = nil, timeout: Duration? = nil, on executor: RingExecutor
     ) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
         defer { buffer.deallocate() }
         try await withKernelPath(path, .stat) { cPath in
             _ = try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .stat) ?? AT_FDCWD
-                return try await executor.core.perform(.stat, path: path) { sqe in
+                return try await executor.core.perform(.stat, path: path, timeout: timeout) { sqe in
                     io_uring_prep_statx(sqe, base, cPath, 0, FileStatus.mask, buffer)
                 }
             }
@@ -46,16 +48,16 @@ extension File {
     ///
     /// - Throws: `RingIOError` (EIO, …), `CancellationError`.
     /// - Note: issues IORING_OP_FSYNC.
-    public func sync() async throws {
-        _ = try await withDescriptor(.sync) { fd, sqe in io_uring_prep_fsync(sqe, fd, 0) }
+    public func sync(timeout: Duration? = nil) async throws {
+        _ = try await withDescriptor(.sync, timeout: timeout) { fd, sqe in io_uring_prep_fsync(sqe, fd, 0) }
     }
 
     /// Flushes the file's data (and the metadata needed to read it back) to the device.
     ///
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_FSYNC with IORING_FSYNC_DATASYNC.
-    public func dataSync() async throws {
-        _ = try await withDescriptor(.dataSync) { fd, sqe in
+    public func dataSync(timeout: Duration? = nil) async throws {
+        _ = try await withDescriptor(.dataSync, timeout: timeout) { fd, sqe in
             io_uring_prep_fsync(sqe, fd, UInt32(IORING_FSYNC_DATASYNC))
         }
     }
@@ -68,12 +70,12 @@ extension File {
     ///   - keepSize: if true, the file's size does not grow (FALLOC_FL_KEEP_SIZE).
     /// - Throws: `RingIOError` (ENOSPC, EOPNOTSUPP where the file system cannot, …).
     /// - Note: issues IORING_OP_FALLOCATE.
-    public func allocate(at offset: Int64, length: Int64, keepSize: Bool = false) async throws {
+    public func allocate(at offset: Int64, length: Int64, keepSize: Bool = false, timeout: Duration? = nil) async throws {
         guard offset >= 0, length > 0, offset <= Int64.max - length else {
             throw RingIOError.invalidArgument(.allocate, path: path, fd: descriptor, "offset must be 0 or more and length more than 0 (got \(offset), \(length))")
         }
         let mode: Int32 = keepSize ? 0x01 : 0  // FALLOC_FL_KEEP_SIZE
-        _ = try await withDescriptor(.allocate) { fd, sqe in
+        _ = try await withDescriptor(.allocate, timeout: timeout) { fd, sqe in
             io_uring_prep_fallocate(sqe, fd, mode, off_t(offset), off_t(length))
         }
     }
@@ -84,12 +86,12 @@ extension File {
     /// - Throws: `RingIOError` (EINVAL for files not open for writing, …), `CancellationError`.
     /// - Note: issues IORING_OP_FTRUNCATE (Linux 6.9+); on older kernels runs ftruncate(2) on a
     ///   thread of the global pool so the ring's thread is never blocked.
-    public func truncate(to size: Int64) async throws {
+    public func truncate(to size: Int64, timeout: Duration? = nil) async throws {
         guard size >= 0 else {
             throw RingIOError.invalidArgument(.truncate, path: path, fd: descriptor, "The size must be 0 or more (got \(size))")
         }
         if executor.core.supportsFtruncate {
-            _ = try await withDescriptor(.truncate) { fd, sqe in
+            _ = try await withDescriptor(.truncate, timeout: timeout) { fd, sqe in
                 io_uring_prep_rw(RINGIO_OP_FTRUNCATE, sqe, fd, nil, 0, UInt64(size))
             }
         } else {

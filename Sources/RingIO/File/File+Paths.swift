@@ -1,6 +1,8 @@
 internal import CRingIO
 import Glibc
 
+// Every operation here takes `timeout:`: an IORING_OP_LINK_TIMEOUT is linked to it, and on expiry
+// it throws `RingIOError` `.timedOut` once the kernel has cancelled it (io_uring backend only).
 extension File {
     /// Removes the file (or, with `directory: true`, the empty directory) at `path`.
     ///
@@ -12,13 +14,14 @@ extension File {
     /// - Throws: `RingIOError` (ENOENT, EISDIR, ENOTEMPTY, EACCES, …).
     /// - Note: issues IORING_OP_UNLINKAT.
     public static func remove(
-        _ path: String, directory: Bool = false, relativeTo base: File? = nil, on executor: RingExecutor
+        _ path: String, directory: Bool = false, relativeTo base: File? = nil, timeout: Duration? = nil,
+        on executor: RingExecutor
     ) async throws {
         let flags: Int32 = directory ? AT_REMOVEDIR : 0
         try await withKernelPath(path, .unlink) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
-                return try await executor.core.perform(.unlink, path: path) { sqe in
+                return try await executor.core.perform(.unlink, path: path, timeout: timeout) { sqe in
                     io_uring_prep_unlinkat(sqe, dfd, cPath, flags)
                 }
             }
@@ -35,13 +38,14 @@ extension File {
     /// - Throws: `RingIOError` (ENOENT, EXDEV across file systems, …) naming the source path.
     /// - Note: issues IORING_OP_RENAMEAT.
     public static func rename(
-        _ source: String, to destination: String, relativeTo base: File? = nil, on executor: RingExecutor
+        _ source: String, to destination: String, relativeTo base: File? = nil, timeout: Duration? = nil,
+        on executor: RingExecutor
     ) async throws {
         try await withKernelPath(source, .rename) { cSource in
             try await withKernelPath(destination, .rename) { cDestination in
                 _ = try await executor.onLoop {
                     let dfd = try base?.openDescriptor(for: .rename) ?? AT_FDCWD
-                    return try await executor.core.perform(.rename, path: source) { sqe in
+                    return try await executor.core.perform(.rename, path: source, timeout: timeout) { sqe in
                         io_uring_prep_renameat(sqe, dfd, cSource, dfd, cDestination, 0)
                     }
                 }
@@ -59,12 +63,13 @@ extension File {
     /// - Throws: `RingIOError` (EEXIST, ENOENT for a missing parent, …).
     /// - Note: issues IORING_OP_MKDIRAT.
     public static func makeDirectory(
-        _ path: String, permissions: UInt32 = 0o755, relativeTo base: File? = nil, on executor: RingExecutor
+        _ path: String, permissions: UInt32 = 0o755, relativeTo base: File? = nil, timeout: Duration? = nil,
+        on executor: RingExecutor
     ) async throws {
         try await withKernelPath(path, .makeDirectory) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD
-                return try await executor.core.perform(.makeDirectory, path: path) { sqe in
+                return try await executor.core.perform(.makeDirectory, path: path, timeout: timeout) { sqe in
                     io_uring_prep_mkdirat(sqe, dfd, cPath, permissions)
                 }
             }

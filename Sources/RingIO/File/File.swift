@@ -68,6 +68,7 @@ public final class File: Sendable {
     ///   - mode: read, write or both; default read-only.
     ///   - options: create, exclusive, truncate, append, direct, directory.
     ///   - permissions: mode bits for a created file; default 0o644.
+    ///   - timeout: if set, the open is cancelled by the kernel when it takes longer (`.timedOut`).
     ///   - executor: the executor whose ring performs the I/O.
     /// - Returns: the open file.
     /// - Throws: `RingIOError` with the path and errno (ENOENT, EACCES, EISDIR, …).
@@ -79,13 +80,14 @@ public final class File: Sendable {
         mode: Mode = .readOnly,
         options: Options = [],
         permissions: UInt32 = 0o644,
+        timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws -> File {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
         let (fd, slot) = try await withKernelPath(path, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
-                let fd = try await executor.core.perform(.open, path: path) { sqe in
+                let fd = try await executor.core.perform(.open, path: path, timeout: timeout) { sqe in
                     io_uring_prep_openat(sqe, base, cPath, flags, permissions)
                 }
                 return (fd, executor.core.registerFile(fd) ?? -1)
