@@ -358,7 +358,8 @@ final class LoopCore: @unchecked Sendable {
                 // async functions stay on this thread instead of bouncing through the queue.
                 job.job.runSynchronously(on: taskExecutor!)
             }
-            if eagerSubmission, let ring, ring.pendingSubmissions > 0 {
+            if let ring, ring.pendingSubmissions > 0,
+               eagerSubmission || table.armedCount - Int(ring.pendingSubmissions) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold {
                 do { try ring.submit() } catch { reportLoopError(error) }
             }
         }

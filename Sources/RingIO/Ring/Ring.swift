@@ -75,6 +75,9 @@ final class Ring {
         if io_uring_sq_space_left(raw) < count { try submit() }
     }
 
+    /// Completions posted to the CQ and not yet reaped.
+    var readyCompletions: UInt32 { io_uring_cq_ready(raw) }
+
     /// How many SQEs are prepared and not yet submitted.
     var pendingSubmissions: UInt32 { ringio_sq_pending(raw) }
 
