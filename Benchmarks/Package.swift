@@ -40,6 +40,12 @@ let package = Package(
             path: "Sources/ringio-iops",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The floor: a plain C liburing loop with registered buffers and file (batched submission).
+        .executableTarget(
+            name: "bare-uring",
+            path: "Sources/bare-uring",
+            linkerSettings: [.linkedLibrary("uring")]
+        ),
         // Benchmark suite run by `swift package benchmark` (the plugin picks up executable
         // targets whose sources sit in Benchmarks/<TargetName>).
         .executableTarget(
@@ -61,5 +67,6 @@ let package = Package(
 // ringio-iops is also exposed as a product so that
 // `swift build -c release --package-path Benchmarks --product ringio-iops` works.
 package.products += [
-    .executable(name: "ringio-iops", targets: ["ringio-iops"])
+    .executable(name: "ringio-iops", targets: ["ringio-iops"]),
+    .executable(name: "bare-uring", targets: ["bare-uring"]),
 ]

@@ -67,7 +67,11 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     log "swift build ${build_args[*]}"
     swift build "${build_args[@]}" >&2
 fi
+if [ -z "${SKIP_BUILD:-}" ]; then
+    swift build -c release --package-path "$ROOT/Benchmarks" --product bare-uring >&2
+fi
 RINGIO_IOPS="$(swift build -c release --package-path "$ROOT/Benchmarks" --show-bin-path)/ringio-iops"
+BARE_URING="$(dirname "$RINGIO_IOPS")/bare-uring"
 [ -x "$RINGIO_IOPS" ] || fatal "ringio-iops not found at $RINGIO_IOPS"
 
 run_fio() { # qd -> prints IOPS
@@ -91,30 +95,42 @@ run_ringio() { # qd -> prints IOPS
     sed -n 's/^iops=\([0-9]*\) .*/\1/p' <<< "$out"
 }
 
+run_bare() { # qd -> prints IOPS (the plain C liburing loop: the floor for any runtime)
+    local qd="$1" out
+    out=$("$BARE_URING" --file "$BENCH_FILE" --qd "$qd" --seconds "$RUNTIME" ${DIRECT:+--direct}) || fatal "bare-uring failed"
+    sed -n 's/^iops=\([0-9]*\) .*/\1/p' <<< "$out"
+}
+
 summary=()
 for qd in $QUEUE_DEPTHS; do
     fio_results=()
     ringio_results=()
+    bare_results=()
     for ((run = 1; run <= REPEATS; run++)); do
         # Alternate which tool goes first so drift (thermal, page cache, neighbours) hits both.
-        if ((run % 2 == 1)); then order="fio ringio"; else order="ringio fio"; fi
+        if ((run % 2 == 1)); then order="fio ringio bare"; else order="bare ringio fio"; fi
         for tool in $order; do
             if [ "$tool" = fio ]; then
                 iops=$(run_fio "$qd"); fio_results+=("$iops")
+            elif [ "$tool" = bare ]; then
+                iops=$(run_bare "$qd"); bare_results+=("$iops")
             else
                 iops=$(run_ringio "$qd"); ringio_results+=("$iops")
             fi
             printf 'qd=%s run=%d tool=%s iops=%s\n' "$qd" "$run" "$tool" "$iops"
         done
     done
-    line=$(python3 - "$qd" "${fio_results[*]}" "${ringio_results[*]}" <<'PY'
+    line=$(python3 - "$qd" "${fio_results[*]}" "${ringio_results[*]}" "${bare_results[*]}" <<'PY'
 import statistics, sys
 qd = sys.argv[1]
 fio = [float(x) for x in sys.argv[2].split()]
 ringio = [float(x) for x in sys.argv[3].split()]
-f, r = statistics.median(fio), statistics.median(ringio)
-print(f"qd={qd} fio_median_iops={f:.0f} ringio_median_iops={r:.0f} ratio_ringio_over_fio={r / f:.3f}"
-      f" fio_runs={','.join(f'{x:.0f}' for x in fio)} ringio_runs={','.join(f'{x:.0f}' for x in ringio)}")
+bare = [float(x) for x in sys.argv[4].split()]
+f, r, b = statistics.median(fio), statistics.median(ringio), statistics.median(bare)
+print(f"qd={qd} fio_median_iops={f:.0f} ringio_median_iops={r:.0f} bare_median_iops={b:.0f}"
+      f" ratio_ringio_over_fio={r / f:.3f} ratio_ringio_over_bare={r / b:.3f}"
+      f" fio_runs={','.join(f'{x:.0f}' for x in fio)} ringio_runs={','.join(f'{x:.0f}' for x in ringio)}"
+      f" bare_runs={','.join(f'{x:.0f}' for x in bare)}")
 PY
 )
     summary+=("$line")
