@@ -42,6 +42,11 @@ bool ringio_opcode_supported(struct io_uring *ring, int opcode) {
     return supported;
 }
 
+const char *ringio_empty_path(void) {
+    static const char empty[] = "";
+    return empty;
+}
+
 int ringio_o_direct(void) {
     return O_DIRECT;
 }

@@ -55,6 +55,28 @@ struct DirectIOTests {
     }
 
     @Test(.enabled(if: tempFolderTakesDirectIO, "the temp folder's file system does not take O_DIRECT"))
+    func wholeFileHelpersHandleAnUnalignedEndOfFile() async throws {
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let path = dir + "/direct-tail.bin"
+        let expected = Support.bytes(count: (1 << 20) + 1000, seed: 93)
+        Support.pwriteFile(path, expected)
+        let executor = try Support.makeExecutor(count: 4, size: 64 << 10)
+        try await executor.run {
+            let file = try await File.open(path, options: .direct, on: executor)
+            #expect(try await file.readToEnd(maximumSize: 2 << 20) == expected)
+            var streamed: [UInt8] = []
+            for try await chunk in file.chunks(readAhead: 2) {
+                streamed += chunk.bytes
+            }
+            #expect(streamed == expected)
+            #expect(try await file.read(upTo: 4096, at: 0) == Array(expected[0..<4096]), "plain reads use aligned memory")
+            try await file.close()
+        }
+        await executor.shutdown()
+    }
+
+    @Test(.enabled(if: tempFolderTakesDirectIO, "the temp folder's file system does not take O_DIRECT"))
     func directWritesReachTheFile() async throws {
         let dir = Support.makeTempDirectory()
         defer { Support.removeTree(dir) }

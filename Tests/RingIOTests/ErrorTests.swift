@@ -135,6 +135,14 @@ struct ErrorTests {
         }
     }
 
+    @Test func aRingTooSmallForARequestAndItsTimeoutIsRefused() throws {
+        let error = #expect(throws: RingIOError.self) {
+            _ = try RingExecutor(configuration: .init(entries: 1, buffers: .init(count: 1, size: 4096)))
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.description.contains("linked timeout") == true)
+    }
+
     @Test func leaseRangeOffsetAndForeignPoolAreCheckedBeforeSubmitting() async throws {
         try await Support.withFile([1, 2, 3]) { path, _ in
             let executor = try Support.makeExecutor(count: 2, size: 4096)

@@ -84,6 +84,9 @@ bool ringio_opcode_supported(struct io_uring *ring, int opcode);
 /// links and cancellation are not supported (-EOPNOTSUPP for unknown opcodes).
 int ringio_execute_sqe(const struct io_uring_sqe *sqe);
 
+/// A static empty C string (statx with AT_EMPTY_PATH; the kernel may read it after submission).
+const char *ringio_empty_path(void);
+
 /// O_DIRECT for this architecture (its value differs between x86-64 and arm64).
 int ringio_o_direct(void);
 

@@ -12,7 +12,7 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
         case threadPoolOnly
     }
 
-    /// Submission queue entries (1...32768); the kernel rounds up to a power of two.
+    /// Submission queue entries (2...32768); the kernel rounds up to a power of two.
     public var entries: UInt32
     /// The registered buffer pool's shape.
     public var buffers: BufferPool.Configuration
@@ -70,8 +70,8 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
 
     /// Refuses impossible shapes before any syscall.
     func validate() throws(RingIOError) {
-        guard entries >= 1 && entries <= 32768 else {
-            throw .invalidArgument(.setup, "entries must be between 1 and 32768 (got \(entries))")
+        guard entries >= 2 && entries <= 32768 else {
+            throw .invalidArgument(.setup, "entries must be between 2 and 32768 (got \(entries)); a request and its linked timeout need two")
         }
         guard inFlightLimit >= 1 && inFlightLimit <= 16384 else {
             throw .invalidArgument(.setup, "maxInFlight must be between 1 and 16384 (got \(inFlightLimit))")

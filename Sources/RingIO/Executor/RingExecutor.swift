@@ -76,6 +76,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// Cancels what is in flight, waits for the kernel to finish with it, unregisters the buffers and closes the ring.
     ///
     /// Operations in flight throw `RingIOError` `.shutDown`; later I/O and leases throw it too.
+    /// On the thread-pool backend a blocking syscall cannot be cancelled, so shutdown waits for it.
     /// Tasks may still finish running on the executor's thread afterwards. Calling it again is harmless.
     public func shutdown() async {
         await withUnsafeContinuation { continuation in

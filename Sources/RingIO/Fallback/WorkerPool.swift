@@ -22,7 +22,14 @@ final class WorkerPool: @unchecked Sendable {
     private struct State: ~Copyable {
         var queue = Deque<Request>()
         var stopping = false
+        /// Requests queued or running per descriptor, and CLOSEs waiting for them: unlike the
+        /// kernel, which takes its own file reference at submission, a worker only has the number,
+        /// so a CLOSE must not run (and free the number for reuse) while another worker uses it.
+        var inFlightByDescriptor: [Int32: Int] = [:]
+        var deferredCloses: [Int32: Request] = [:]
     }
+
+    private static let closeOpcode = UInt8(IORING_OP_CLOSE.rawValue)
 
     private let state = Mutex(State())
     private let ready: UnsafeMutablePointer<sem_t>
@@ -69,10 +76,40 @@ final class WorkerPool: @unchecked Sendable {
         ready.deallocate()
     }
 
-    /// Queues a request; one of the threads performs it.
+    /// Queues a request; one of the threads performs it. A CLOSE waits for the requests on the
+    /// same descriptor that were submitted before it.
     func submit(_ request: Request) {
-        state.withLock { $0.queue.append(request) }
-        sem_post(ready)
+        let queued: Bool = state.withLock { state in
+            let fd = request.sqe.fd
+            if request.sqe.opcode == Self.closeOpcode {
+                if state.inFlightByDescriptor[fd, default: 0] > 0 {
+                    state.deferredCloses[fd] = request
+                    return false
+                }
+            } else {
+                state.inFlightByDescriptor[fd, default: 0] += 1
+            }
+            state.queue.append(request)
+            return true
+        }
+        if queued { sem_post(ready) }
+    }
+
+    /// Counts a finished request; queues a CLOSE that was waiting for it. Returns true if one was queued.
+    private func finished(_ request: Request) -> Bool {
+        guard request.sqe.opcode != Self.closeOpcode else { return false }
+        return state.withLock { state in
+            let fd = request.sqe.fd
+            let left = state.inFlightByDescriptor[fd, default: 1] - 1
+            if left > 0 {
+                state.inFlightByDescriptor[fd] = left
+                return false
+            }
+            state.inFlightByDescriptor[fd] = nil
+            guard let close = state.deferredCloses.removeValue(forKey: fd) else { return false }
+            state.queue.append(close)
+            return true
+        }
     }
 
     /// Lets the threads finish once the queue is empty (call when nothing is in flight).
@@ -90,6 +127,7 @@ final class WorkerPool: @unchecked Sendable {
                 continue
             }
             let result = ringio_execute_sqe(&request.sqe)
+            if finished(request) { sem_post(ready) }
             complete(request.userData, result)
         }
     }

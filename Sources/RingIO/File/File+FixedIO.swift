@@ -67,6 +67,8 @@ extension File {
                     timeout: remaining)
                 if n == 0 { break }
                 done += n
+                // With O_DIRECT a short read means end of file (the next offset would be unaligned).
+                if let alignment = directIOAlignment, n % alignment.offset != 0 { break }
             }
         } catch var error as RingIOError {
             lease.count = range.lowerBound + done

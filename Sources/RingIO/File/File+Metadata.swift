@@ -13,8 +13,9 @@ extension File {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
         defer { buffer.deallocate() }
         _ = try await withDescriptor(.stat, fixedFile: false, timeout: timeout) { fd, sqe in
-            // Safety: the empty path is a static string; the buffer outlives the operation.
-            io_uring_prep_statx(sqe, fd, "", 0x1000 /* AT_EMPTY_PATH */, FileStatus.mask, buffer)
+            // Safety: the empty path is a static C string and the buffer outlives the operation; a
+            // Swift "" literal would be a temporary the kernel could read after it is freed.
+            io_uring_prep_statx(sqe, fd, ringio_empty_path(), 0x1000 /* AT_EMPTY_PATH */, FileStatus.mask, buffer)
         }
         return FileStatus(buffer.pointee)
     }
@@ -84,8 +85,8 @@ extension File {
     ///
     /// - Parameter size: the new size (0 or more).
     /// - Throws: `RingIOError` (EINVAL for files not open for writing, …), `CancellationError`.
-    /// - Note: issues IORING_OP_FTRUNCATE (Linux 6.9+); on older kernels runs ftruncate(2) on a
-    ///   thread of the global pool so the ring's thread is never blocked.
+    /// - Note: issues IORING_OP_FTRUNCATE (Linux 6.9+); on older kernels runs ftruncate(2) on the
+    ///   global concurrent executor so the ring's thread is never blocked (`timeout` then does not apply).
     public func truncate(to size: Int64, timeout: Duration? = nil) async throws {
         guard size >= 0 else {
             throw RingIOError.invalidArgument(.truncate, path: path, fd: descriptor, "The size must be 0 or more (got \(size))")
@@ -96,14 +97,13 @@ extension File {
             }
         } else {
             let fd = try openDescriptor(for: .truncate)
-            let result = await Self.blockingTruncate(fd, size)
+            // Not on the ring's thread: prefer the global executor for the blocking call. (The
+            // preference matters: a plain @concurrent function would run on the ring executor
+            // whenever the calling task prefers it.)
+            let result = await withTaskExecutorPreference(globalConcurrentExecutor) { @concurrent in
+                ftruncate(fd, off_t(size)) == 0 ? Int32(0) : -ringio_errno()
+            }
             if result < 0 { throw RingIOError.fromResult(result, operation: .truncate, path: path, fd: fd) }
         }
-    }
-
-    /// ftruncate(2) off the ring's thread; returns 0 or -errno.
-    @concurrent
-    private static func blockingTruncate(_ fd: Int32, _ size: Int64) async -> Int32 {
-        ftruncate(fd, off_t(size)) == 0 ? 0 : -ringio_errno()
     }
 }

@@ -37,7 +37,7 @@ extension File {
         guard count >= 0 else {
             throw RingIOError.invalidArgument(.read, path: path, fd: descriptor, "count must be 0 or more (got \(count))")
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: max(16, directIOAlignment?.memory ?? 16))
         defer { buffer.deallocate() }
         let n = try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset, timeout: timeout)
         return [UInt8](buffer[0..<n])
@@ -70,7 +70,7 @@ extension File {
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_WRITE, as many as needed.
     public func write(_ bytes: [UInt8], at offset: Int64) async throws {
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: max(16, directIOAlignment?.memory ?? 16))
         defer { copy.deallocate() }
         copy.copyBytes(from: bytes)
         var done = 0

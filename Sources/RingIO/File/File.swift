@@ -72,8 +72,8 @@ public final class File: Sendable {
     ///   - executor: the executor whose ring performs the I/O.
     /// - Returns: the open file.
     /// - Throws: `RingIOError` with the path and errno (ENOENT, EACCES, EISDIR, …).
-    /// - Note: issues IORING_OP_OPENAT, then registers the file in the ring's fixed-file table
-    ///   while it has a free slot.
+    /// - Note: issues IORING_OP_OPENAT (and IORING_OP_STATX for `.direct`), then registers the file
+    ///   in the ring's fixed-file table while it has a free slot.
     public static func open(
         _ path: String,
         relativeTo directory: File? = nil,
@@ -95,10 +95,10 @@ public final class File: Sendable {
         }
         let file = File(descriptor: fd, fixedSlot: slot, directIOAlignment: nil, path: path, on: executor)
         guard options.contains(.direct) else { return file }
-        // O_DIRECT: learn the alignment once. Where statx cannot say (older kernels or file systems),
-        // the logical block size of 512 bytes is the usual requirement.
-        let status = try await file.status()
-        let alignment = status.directIOAlignment ?? .init(memory: 512, offset: 512)
+        // O_DIRECT: learn the alignment once, with IORING_OP_STATX.
+        let status = try await file.status(timeout: timeout)
+        // Without STATX_DIOALIGN (kernels before 6.1) assume 4096, which also suits 4K-sector disks.
+        let alignment = status.directIOAlignment ?? .init(memory: 4096, offset: 4096)
         return File(
             descriptor: file.takeDescriptor(), fixedSlot: slot, directIOAlignment: alignment, path: path, on: executor)
     }
@@ -126,12 +126,16 @@ public final class File: Sendable {
         guard fd >= 0 else { throw RingIOError.closed(.close, path: path, fd: nil) }
         do {
             _ = try await executor.onLoop {
-                if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
+                defer {
+                    // After the CLOSE: requests prepared earlier in this turn still find the slot.
+                    if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
+                }
                 return try await executor.core.perform(.close, path: path, fd: fd, cancellable: false) { sqe in
                     io_uring_prep_close(sqe, fd)
                 }
             }
-        } catch let error as RingIOError where error.code == .shutDown {
+        } catch let error as RingIOError where error.code == .shutDown || error.errno == .resourceBusy {
+            // The CLOSE never reached the kernel (shut down, or the queue refused it): close here.
             _ = Glibc.close(fd)
         }
     }

@@ -73,6 +73,11 @@ final class Ring {
     /// kernel in one submission).
     func reserve(_ count: UInt32) throws(RingIOError) {
         if io_uring_sq_space_left(raw) < count { try submit() }
+        guard io_uring_sq_space_left(raw) >= count else {
+            throw RingIOError(
+                code: .system, errno: .resourceBusy, operation: .submit,
+                hint: "The submission queue has no room for a request and its linked timeout; raise `entries`")
+        }
     }
 
     /// Completions posted to the CQ and not yet reaped.
