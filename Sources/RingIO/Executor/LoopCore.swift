@@ -488,14 +488,7 @@ final class LoopCore: @unchecked Sendable {
                 return
             }
             if !localJobs.isEmpty { continue }
-            sleeping.store(true, ordering: .sequentiallyConsistent)
-            if !hasRemoteWork.load(ordering: .sequentiallyConsistent) {
-                var descriptor = pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)
-                _ = poll(&descriptor, 1, -1)
-                var value: UInt64 = 0
-                _ = Glibc.read(eventFD, &value, 8)
-            }
-            sleeping.store(false, ordering: .relaxed)
+            sleepOnEventFD()
         }
     }
 
@@ -506,15 +499,21 @@ final class LoopCore: @unchecked Sendable {
             runJobs()
             if !localJobs.isEmpty { continue }
             if terminating { return }
-            sleeping.store(true, ordering: .sequentiallyConsistent)
-            if !hasRemoteWork.load(ordering: .sequentiallyConsistent) {
-                var descriptor = pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)
-                _ = poll(&descriptor, 1, -1)
-                var value: UInt64 = 0
-                _ = Glibc.read(eventFD, &value, 8)
-            }
-            sleeping.store(false, ordering: .relaxed)
+            sleepOnEventFD()
         }
+    }
+
+    /// Without a ring: block until another thread signals remote work through the eventfd
+    /// (same sleeping/hasRemoteWork handshake as the ring loop).
+    private func sleepOnEventFD() {
+        sleeping.store(true, ordering: .sequentiallyConsistent)
+        if !hasRemoteWork.load(ordering: .sequentiallyConsistent) {
+            var descriptor = pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, -1)
+            var value: UInt64 = 0
+            _ = Glibc.read(eventFD, &value, 8)
+        }
+        sleeping.store(false, ordering: .relaxed)
     }
 
     private func reportLoopError(_ error: RingIOError) {
