@@ -68,7 +68,11 @@ extension LoopCore {
     private func submit(
         slot: UInt32, userData: UInt64, timeout: Duration?, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async -> Int32 {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
+        // The underscored variant inherits the caller's executor without taking an `isolated`
+        // parameter: `withUnsafeContinuation(isolation:)` makes the compiler hop to that isolation
+        // before the call, one more swift_task_switch per I/O (which, for a task with an executor
+        // preference, takes the task's status-record lock). See Benchmarks/README.md.
+        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
             table.arm(slot, continuation)
             guard let ring else {
                 // Thread-pool backend: describe the request in an SQE and let a worker perform it.

@@ -93,7 +93,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// `body` must not await anything that leaves the caller's executor; RingIO's own async
     /// functions never do (they are `nonisolated(nonsending)`).
     @inline(__always)
-    func onLoop<T>(_ body: () async throws -> T) async throws -> T {
+    func onLoop<T>(_ body: nonisolated(nonsending) () async throws -> T) async throws -> T {
         if core.isLoopThread {
             return try await body()
         }

@@ -60,7 +60,10 @@ extension File {
     /// the end of the loop body.
     ///
     /// Every chunk but the last is `size` bytes; the last one may be shorter; an empty file (or an
-    /// `offset` at or past its end) gives no chunks. Breaking out of the loop, dropping the iterator,
+    /// `offset` at or past its end) gives no chunks. A pipe, socket or other stream has no offsets to
+    /// read ahead at: there the reads go one at a time, in order, from wherever the stream is (each
+    /// chunk is full unless the stream ended; `offset` and the chunks' `offset` then only count
+    /// bytes). Breaking out of the loop, dropping the iterator,
     /// or cancelling the consuming task cancels the reads in flight, and their leases return to the
     /// pool as they finish. Argument errors are thrown by the first `next()`.
     ///
@@ -305,6 +308,8 @@ final class StreamState {
     var inFlight = Deque<Task<ChunkTransfer, any Error>>()
     var started = false
     var finished = false
+    /// A pipe, socket or other stream: reads must not overlap, or their data would interleave.
+    var isStream = false
 
     init(file: File, size: Int?, readAhead: Int, offset: Int64) {
         self.file = file
@@ -325,7 +330,8 @@ final class StreamState {
                 finished = true
                 throw error
             }
-            for _ in 0..<readAhead { startRead() }
+            isStream = file.isStream
+            for _ in 0..<(isStream ? 1 : readAhead) { startRead() }
         }
         if Task.isCancelled {
             await finish()

@@ -28,6 +28,13 @@ public final class File: Sendable {
         return fd >= 0 ? fd : nil
     }
 
+    /// Whether the descriptor is a stream without offsets (pipe, socket, FIFO, terminal): `lseek`
+    /// says ESPIPE. Reads of a stream must not overlap; each one takes the next bytes.
+    var isStream: Bool {
+        guard let fd = descriptor else { return false }
+        return lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE
+    }
+
     /// Adopts an open descriptor; the `File` now owns it and closes it.
     ///
     /// - Parameters:

@@ -13,7 +13,7 @@ internal import CRingIO
 @inline(__always)
 func withCancellationHook<T>(
     _ hook: UnsafeMutablePointer<ringio_cancel_hook>,
-    _ operation: () async -> T
+    _ operation: nonisolated(nonsending) () async -> T
 ) async -> T {
     let record = ringio_add_cancel_hook(hook)
     defer { ringio_remove_cancel_hook(record) }
