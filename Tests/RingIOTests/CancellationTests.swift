@@ -41,6 +41,8 @@ struct CancellationTests {
                     let n = try await file.read(into: &lease, at: 100)
                     #expect(Task.isCancelled, "the cancel landed before the reader resumed")
                     #expect(lease.bytes == Array(expected[100..<4196]))
+                    // The next operation of the cancelled task is refused before it is submitted.
+                    await #expect(throws: CancellationError.self) { try await file.read(into: &lease, at: 0) }
                     return n
                 }
                 box.task = reader

@@ -5,6 +5,32 @@ import Testing
 /// Each operation is checked against the same operation done with Glibc on the same files.
 @Suite("File operations through the ring", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
 struct FileOperationsTests {
+    @Test func onlyPipesSocketsAndCharacterDevicesKeepACancellationHandlerOnTheirTransfers() async throws {
+        // Regular files' reads and writes end on their own; a pipe's read can wait forever, so only
+        // it needs IORING_OP_ASYNC_CANCEL on cancellation.
+        try await Support.withFile([1, 2, 3]) { path, _ in
+            let executor = try Support.makeExecutor(count: 1, size: 4096)
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            defer { close(fds[1]) }
+            let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+            #expect(null >= 0)
+            let readEnd = fds[0]
+            try await executor.run {
+                let regular = try await File.open(path, on: executor)
+                let pipeEnd = File(unsafeDescriptor: readEnd, path: "pipe", on: executor)
+                let device = File(unsafeDescriptor: null, path: "/dev/null", on: executor)
+                #expect(regular.transfersEndOnTheirOwn)
+                #expect(!pipeEnd.transfersEndOnTheirOwn)
+                #expect(!device.transfersEndOnTheirOwn)
+                try await regular.close()
+                try await pipeEnd.close()
+                try await device.close()
+            }
+            await executor.shutdown()
+        }
+    }
+
     @Test func statusMatchesGlibcStat() async throws {
         try await Support.withFile(Support.bytes(count: 12_345, seed: 61)) { path, _ in
             chmod(path, 0o640)

@@ -13,11 +13,15 @@ struct RegressionTests {
             let pipe = try Pipe()
             defer { pipe.closeAll() }
             let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+            let ready = try Pipe()
+            defer { ready.closeAll() }
+            ready.write([1, 2, 3])
+            let readyFile = File(unsafeDescriptor: ready.takeReadEnd(), path: "ready pipe", on: executor)
             try await executor.run {
                 let file = try await File.open(path, on: executor)
                 let box = TaskBox()
                 // All on the ring thread. Turn 1 runs T, D, A in creation order: T and D submit a NOP,
-                // A a page-cache read; the three complete in that order, so turn 2 resumes T, D, A.
+                // A a read of data already there; the three complete in that order, so turn 2 resumes T, D, A.
                 // Turn 2: T starts a pipe read (taking a free slot), then D cancels A, whose read
                 // has completed but which has not resumed, so A's cancellation hook is still installed.
                 let t = Task(executorPreference: executor) { () -> Int in
@@ -29,17 +33,20 @@ struct RegressionTests {
                     try await executor.nop()
                     box.task?.cancel()
                 }
+                // A reads a pipe that already holds data: that completes at once, like a page-cache
+                // read, but (unlike a regular file's I/O) with a cancellation hook installed.
                 let a = Task(executorPreference: executor) { () -> Int in
                     var lease = try await executor.buffers.lease()
-                    return try await file.read(into: &lease, at: 0)
+                    return try await readyFile.read(into: &lease, range: 0..<3, at: 0)
                 }
                 box.task = a
                 try await d.value
-                #expect(try await a.value == 4096, "A completed before the cancel, so it returns its data")
+                #expect(try await a.value == 3, "A completed before the cancel, so it returns its data")
                 pipe.write([42])
                 #expect(try await t.value == 1, "T's read was not cancelled by A's cancellation")
                 try await file.close()
                 try await pipeFile.close()
+                try await readyFile.close()
             }
             await executor.shutdown()
         }

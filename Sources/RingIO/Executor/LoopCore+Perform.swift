@@ -13,6 +13,9 @@ extension LoopCore {
     ///   - path: the file's path, for errors.
     ///   - fd: the descriptor, for errors.
     ///   - cancellable: false for operations that must run even if the task is cancelled (close).
+    ///   - cancelInFlight: false for operations that end on their own (reads and writes of regular
+    ///     files): they still refuse to start in a cancelled task, but once submitted they run to
+    ///     completion without a cancellation handler (which costs two task-status updates).
     ///   - timeout: if set, an IORING_OP_LINK_TIMEOUT is linked to the operation; when it fires the
     ///     kernel cancels the operation and this throws `.timedOut` after the operation completed.
     ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
@@ -25,6 +28,7 @@ extension LoopCore {
         path: String? = nil,
         fd: Int32? = nil,
         cancellable: Bool = true,
+        cancelInFlight: Bool = true,
         timeout: Duration? = nil,
         _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async throws -> Int32 {
@@ -39,7 +43,7 @@ extension LoopCore {
         }
         let userData = table.userData(for: slot)
         let result: Int32
-        if cancellable {
+        if cancellable && cancelInFlight {
             let hook = table.cancelHook(for: slot)
             hook.pointee = ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
             result = await withCancellationHook(hook) {

@@ -31,7 +31,7 @@ extension File {
         let length = UInt32(range.count)
         let index = Int32(lease.index)
         let fixed = lease.pool.isRegistered
-        let result = try await withDescriptor(.readFixed, timeout: timeout) { fd, sqe in
+        let result = try await withDescriptor(.readFixed, timeout: timeout, transfer: true) { fd, sqe in
             if fixed {
                 io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
             } else {
@@ -121,7 +121,7 @@ extension File {
         let length = UInt32(range.count)
         let index = Int32(lease.index)
         let fixed = lease.pool.isRegistered
-        let result = try await withDescriptor(.writeFixed, timeout: timeout) { fd, sqe in
+        let result = try await withDescriptor(.writeFixed, timeout: timeout, transfer: true) { fd, sqe in
             if fixed {
                 io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
             } else {

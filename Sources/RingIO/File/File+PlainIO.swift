@@ -19,7 +19,7 @@ extension File {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         try checkDirectAlignment(address: base, length: buffer.count, offset: offset, .read)
         let length = UInt32(buffer.count)
-        return Int(try await withDescriptor(.read, timeout: timeout) { fd, sqe in
+        return Int(try await withDescriptor(.read, timeout: timeout, transfer: true) { fd, sqe in
             io_uring_prep_read(sqe, fd, base, length, UInt64(offset))
         })
     }
@@ -57,7 +57,7 @@ extension File {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
         try checkDirectAlignment(address: base, length: bytes.count, offset: offset, .write)
         let length = UInt32(bytes.count)
-        return Int(try await withDescriptor(.write, timeout: timeout) { fd, sqe in
+        return Int(try await withDescriptor(.write, timeout: timeout, transfer: true) { fd, sqe in
             io_uring_prep_write(sqe, fd, base, length, UInt64(offset))
         })
     }
@@ -97,7 +97,7 @@ extension File {
         let iovecs = try makeIovecs(buffers.map { ($0.baseAddress, $0.count) }, offset: offset, .readVectored)
         defer { iovecs.deallocate() }
         let count = UInt32(iovecs.count)
-        return Int(try await withDescriptor(.readVectored) { fd, sqe in
+        return Int(try await withDescriptor(.readVectored, transfer: true) { fd, sqe in
             io_uring_prep_readv(sqe, fd, iovecs.baseAddress, count, UInt64(offset))
         })
     }
@@ -114,7 +114,7 @@ extension File {
         let iovecs = try makeIovecs(buffers.map { (UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }, offset: offset, .writeVectored)
         defer { iovecs.deallocate() }
         let count = UInt32(iovecs.count)
-        return Int(try await withDescriptor(.writeVectored) { fd, sqe in
+        return Int(try await withDescriptor(.writeVectored, transfer: true) { fd, sqe in
             io_uring_prep_writev(sqe, fd, iovecs.baseAddress, count, UInt64(offset))
         })
     }
