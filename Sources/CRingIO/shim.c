@@ -94,6 +94,14 @@ void ringio_remove_cancel_hook(void *record) {
     swift_task_removeCancellationHandler(record);
 }
 
+extern __attribute__((swiftcall)) void *swift_task_getCurrent(void);
+extern __attribute__((swiftcall)) bool swift_task_isCancelled(void *task);
+
+bool ringio_current_task_is_cancelled(void) {
+    void *task = swift_task_getCurrent();
+    return task != NULL && swift_task_isCancelled(task);
+}
+
 static int ringio_result(long value) {
     return value < 0 ? -errno : (int)value;
 }

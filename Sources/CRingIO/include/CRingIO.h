@@ -63,6 +63,12 @@ void *ringio_add_cancel_hook(ringio_cancel_hook *hook);
 /// Removes a hook installed by `ringio_add_cancel_hook`.
 void ringio_remove_cancel_hook(void *record);
 
+/// Whether the current Swift task is cancelled (false outside a task).
+///
+/// `swift_task_getCurrent` + `swift_task_isCancelled`, what `Task.isCancelled` does, without the
+/// retain and release of the task that `Task.checkCancellation()` costs on every I/O.
+bool ringio_current_task_is_cancelled(void);
+
 /// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
 

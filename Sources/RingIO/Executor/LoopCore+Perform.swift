@@ -34,7 +34,7 @@ extension LoopCore {
     ) async throws -> Int32 {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
         guard lifecycle == .running else { throw RingIOError.shutDown(operation, path: path, fd: fd) }
-        if cancellable { try Task.checkCancellation() }
+        if cancellable && ringio_current_task_is_cancelled() { throw CancellationError() }
         let slot: UInt32
         if let free = table.acquire() {
             slot = free
@@ -78,7 +78,7 @@ extension LoopCore {
         // preference, takes the task's status-record lock). See Benchmarks/README.md.
         await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
             table.arm(slot, continuation)
-            guard let ring else {
+            guard let unretainedRing else {
                 // Thread-pool backend: describe the request in an SQE and let a worker perform it.
                 // (Linked timeouts and cancellation cannot interrupt a blocking syscall.)
                 var request = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
@@ -86,7 +86,8 @@ extension LoopCore {
                 workers!.submit(request)
                 return
             }
-            do {
+            let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
+                do throws(RingIOError) {
                 if let timeout {
                     // The operation and its timeout must reach the kernel in the same submission.
                     try ring.reserve(2)
@@ -105,8 +106,13 @@ extension LoopCore {
                     prepare(sqe)
                     io_uring_sqe_set_data64(sqe, userData)
                 }
-            } catch {
-                table.complete(userData, result: -((error as? RingIOError)?.errno?.rawValue ?? EBUSY))
+                } catch {
+                    return error
+                }
+                return nil
+            }
+            if let failure {
+                table.complete(userData, result: -(failure.errno?.rawValue ?? EBUSY))
             }
         }
     }

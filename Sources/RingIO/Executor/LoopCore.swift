@@ -32,7 +32,13 @@ final class LoopCore: @unchecked Sendable {
 
     // MARK: Loop-confined
 
-    private(set) var ring: Ring?
+    private(set) var ring: Ring? {
+        didSet { unretainedRing = ring.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `ring` without a reference count, for the per-I/O paths (a strong local copy costs a
+    /// retain and release per request). Safety: only the loop thread sets `ring`, never while a job
+    /// or a completion is being handled, so the instance outlives every use of this.
+    private(set) var unretainedRing: Unmanaged<Ring>?
     /// The registered-file table, if the kernel took one.
     private var fixedFiles: FixedFileTable?
     /// The thread-pool backend, when io_uring is not used.
@@ -358,9 +364,15 @@ final class LoopCore: @unchecked Sendable {
                 // async functions stay on this thread instead of bouncing through the queue.
                 job.job.runSynchronously(on: taskExecutor!)
             }
-            if let ring, ring.pendingSubmissions > 0,
-               eagerSubmission || table.armedCount - Int(ring.pendingSubmissions) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold {
-                do { try ring.submit() } catch { reportLoopError(error) }
+            if let unretainedRing {
+                let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
+                    guard ring.pendingSubmissions > 0,
+                          eagerSubmission || table.armedCount - Int(ring.pendingSubmissions) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold
+                    else { return nil }
+                    do throws(RingIOError) { try ring.submit() } catch { return error }
+                    return nil
+                }
+                if let failure { reportLoopError(failure) }
             }
         }
     }
