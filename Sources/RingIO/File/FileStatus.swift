@@ -29,6 +29,25 @@ public struct FileStatus: Sendable, Hashable {
         public var memory: Int
         /// Alignment in bytes of file offsets and lengths.
         public var offset: Int
+
+        /// - Parameters:
+        ///   - memory: alignment in bytes of user buffers.
+        ///   - offset: alignment in bytes of file offsets and lengths.
+        public init(memory: Int, offset: Int) {
+            self.memory = memory
+            self.offset = offset
+        }
+    }
+
+    /// A device number, split as the kernel reports it (`makedev(major, minor)`).
+    public struct Device: Sendable, Hashable {
+        public var major: UInt32
+        public var minor: UInt32
+
+        public init(major: UInt32, minor: UInt32) {
+            self.major = major
+            self.minor = minor
+        }
     }
 
     public var kind: Kind
@@ -44,6 +63,11 @@ public struct FileStatus: Sendable, Hashable {
     public var userID: UInt32
     public var groupID: UInt32
     public var inode: UInt64
+    /// The device holding the file; with `inode`, identifies the file (two paths name the same
+    /// file when both are equal).
+    public var device: Device
+    /// For character and block devices: the device the file stands for; zero otherwise.
+    public var representedDevice: Device
     /// Last access.
     public var accessed: Timestamp
     /// Last change of contents.
@@ -75,6 +99,8 @@ public struct FileStatus: Sendable, Hashable {
         userID = raw.stx_uid
         groupID = raw.stx_gid
         inode = raw.stx_ino
+        device = Device(major: raw.stx_dev_major, minor: raw.stx_dev_minor)
+        representedDevice = Device(major: raw.stx_rdev_major, minor: raw.stx_rdev_minor)
         accessed = Timestamp(seconds: raw.stx_atime.tv_sec, nanoseconds: raw.stx_atime.tv_nsec)
         modified = Timestamp(seconds: raw.stx_mtime.tv_sec, nanoseconds: raw.stx_mtime.tv_nsec)
         statusChanged = Timestamp(seconds: raw.stx_ctime.tv_sec, nanoseconds: raw.stx_ctime.tv_nsec)
