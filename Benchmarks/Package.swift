@@ -20,6 +20,10 @@ let package = Package(
         // off the default RuntimeInterposer trait, whose swift-runtime-interposer dependency is
         // not needed for the metrics used here.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Latency histograms of the comparison workers (Benchmarks/compare).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // NIOFileSystem, the anchor Swift users pick today (compare-nio only).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Workload shared by the benchmark target and the ringio-iops tool: test-file setup,
@@ -46,6 +50,38 @@ let package = Package(
             path: "Sources/bare-uring",
             linkerSettings: [.linkedLibrary("uring")]
         ),
+        // The comparison harness (Benchmarks/compare): one worker per system family, each a
+        // separate process so that no system's threads or allocator state leak into another's run.
+        // They are separate executables also because a module that loads both RingIO's CRingIO and
+        // swift-system's CSystem (NIOFileSystem) fails to compile (two different io_uring_sqe).
+        .target(
+            name: "CompareSupport",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "Sources/CompareSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "compare-ringio",
+            dependencies: ["CompareSupport", .product(name: "RingIO", package: "RingIO")],
+            path: "Sources/compare-ringio",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "compare-nio",
+            dependencies: [
+                "CompareSupport",
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/compare-nio",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "compare-posix",
+            dependencies: ["CompareSupport"],
+            path: "Sources/compare-posix",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Benchmark suite run by `swift package benchmark` (the plugin picks up executable
         // targets whose sources sit in Benchmarks/<TargetName>).
         .executableTarget(
@@ -69,4 +105,7 @@ let package = Package(
 package.products += [
     .executable(name: "ringio-iops", targets: ["ringio-iops"]),
     .executable(name: "bare-uring", targets: ["bare-uring"]),
+    .executable(name: "compare-ringio", targets: ["compare-ringio"]),
+    .executable(name: "compare-nio", targets: ["compare-nio"]),
+    .executable(name: "compare-posix", targets: ["compare-posix"]),
 ]

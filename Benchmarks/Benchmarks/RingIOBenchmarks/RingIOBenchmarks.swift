@@ -25,32 +25,47 @@ final class BenchmarkContext: Sendable {
     let executor: RingExecutor
     let path: String
 
-    init(queueDepth: Int) throws {
-        path = TestFile.defaultPath
+    init(queueDepth: Int, blockSize: Int = 4096, path: String = TestFile.defaultPath) throws {
+        self.path = path
         try TestFile.prepare(path: path)
-        executor = try RingExecutor(configuration: RandomReadWorkload.executorConfiguration(queueDepth: queueDepth))
+        executor = try RingExecutor(configuration: RandomReadWorkload.executorConfiguration(queueDepth: queueDepth, blockSize: blockSize))
     }
 }
 
-private func readBenchmark(_ name: String, queueDepth: Int) {
+/// The file the write benchmark overwrites: separate from the read benchmarks' file, so that its
+/// dirty pages and their writeback never sit under a read benchmark.
+private var writeFilePath: String {
+    String(TestFile.defaultPath.dropLast(".dat".count)) + "-write.dat"
+}
+
+/// Metrics for every benchmark: per-operation wall clock and instructions, throughput, and the
+/// heap allocations that must stay at 0 per operation in steady state.
+private var allMetrics: [BenchmarkMetric] { [.throughput, .wallClock, .instructions, .mallocCountTotal] }
+
+/// mallocCountTotal may not move at all from the recorded p90 (which is 0 per sample).
+private var noAllocations: [BenchmarkMetric: BenchmarkThresholds] { [.mallocCountTotal: .init(absolute: [.p90: 0])] }
+
+private func readBenchmark(
+    _ name: String, queueDepth: Int, blockSize: Int = 4096, sequential: Bool = false, write: Bool = false
+) {
     // Shared between the setup, the measured closure and teardown of one benchmark.
     nonisolated(unsafe) var context: BenchmarkContext?
 
     Benchmark(
         name,
         configuration: .init(
-            metrics: [.throughput, .wallClock, .instructions, .mallocCountTotal],
+            metrics: allMetrics,
             warmupIterations: 3,
             scalingFactor: .kilo,
             maxDuration: .seconds(2),
             maxIterations: 2_000,
-            thresholds: [
-                // Steady-state READ_FIXED must not allocate: the p90 of mallocs per sample
-                // (1,000 reads) may not move at all from the recorded thresholds.
-                .mallocCountTotal: .init(absolute: [.p90: 0])
-            ],
+            // Steady-state READ_FIXED / WRITE_FIXED must not allocate: the p90 of mallocs per
+            // sample (1,000 operations) may not move at all from the recorded thresholds.
+            thresholds: noAllocations,
             setup: {
-                context = try BenchmarkContext(queueDepth: queueDepth)
+                context = try BenchmarkContext(
+                    queueDepth: queueDepth, blockSize: blockSize, path: write ? writeFilePath : TestFile.defaultPath
+                )
             },
             teardown: {
                 if let executor = context?.executor {
@@ -71,8 +86,11 @@ private func readBenchmark(_ name: String, queueDepth: Int) {
         let workload = RandomReadWorkload(
             path: context.path,
             queueDepth: queueDepth,
+            blockSize: blockSize,
             warmupReadsPerReader: 16,
-            seed: 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000
+            seed: 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000,
+            sequential: sequential,
+            write: write
         )
         let reads = benchmark.scaledIterations.count
         let executor = context.executor
@@ -91,7 +109,54 @@ private func readBenchmark(_ name: String, queueDepth: Int) {
     }
 }
 
+/// A benchmark of the runtime alone (no file): `body` runs inside `executor.run { }` with the
+/// measurement callbacks and the number of operations of one sample.
+private func runtimeBenchmark(
+    _ name: String,
+    _ body: @escaping @Sendable (RingExecutor, Int, () -> Void, () -> Void) async throws -> Void
+) {
+    nonisolated(unsafe) var executor: RingExecutor?
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: allMetrics,
+            warmupIterations: 3,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(2),
+            maxIterations: 2_000,
+            thresholds: noAllocations,
+            setup: { executor = try RingExecutor(configuration: .init(entries: 64, buffers: .init(count: 8, size: 4096))) },
+            teardown: {
+                if let executor { await executor.shutdown() }
+                executor = nil
+            }
+        )
+    ) { benchmark in
+        guard let executor else {
+            benchmark.error("benchmark setup did not run")
+            return
+        }
+        nonisolated(unsafe) let benchmark = benchmark
+        let count = benchmark.scaledIterations.count
+        try await executor.run {
+            try await body(executor, count, { benchmark.startMeasurement() }, { benchmark.stopMeasurement() })
+        }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     readBenchmark("ReadFixed4KRandomQD1", queueDepth: 1)
     readBenchmark("ReadFixed4KRandomQD32", queueDepth: 32)
+    // 128 KiB blocks, 8 in flight, consecutive offsets: what streaming a file looks like.
+    readBenchmark("ReadFixed128KSequentialQD8", queueDepth: 8, blockSize: 128 << 10, sequential: true)
+    // 4 KiB WRITE_FIXED at random offsets into the page cache (no fsync), 32 in flight.
+    readBenchmark("WriteFixed4KRandomQD32", queueDepth: 32, write: true)
+    // IORING_OP_NOP one at a time: submit, reap and resume, i.e. RingIO's own cost per operation.
+    runtimeBenchmark("NopRoundTrip") { executor, count, started, stopped in
+        try await MicroWorkload.nops(on: executor, count: count, measurementStarted: started, measurementStopped: stopped)
+    }
+    // lease() and giving the buffer back, with buffers free (the path every I/O starts with).
+    runtimeBenchmark("LeaseAndReturn") { executor, count, started, stopped in
+        try await MicroWorkload.leases(on: executor, count: count, measurementStarted: started, measurementStopped: stopped)
+    }
 }

@@ -34,6 +34,11 @@ public struct RandomReadWorkload: Sendable {
     public var seed: UInt64
     /// Open the file with O_DIRECT (reads bypass the page cache).
     public let direct: Bool
+    /// Readers share one cursor and take consecutive blocks (wrapping at the end of the file)
+    /// instead of drawing random offsets.
+    public var sequential = false
+    /// WRITE_FIXED the lease's bytes instead of reading (the file is opened read-write).
+    public var write = false
 
     public init(
         path: String,
@@ -41,9 +46,13 @@ public struct RandomReadWorkload: Sendable {
         blockSize: Int = 4096,
         warmupReadsPerReader: Int = 64,
         seed: UInt64 = 0x5EED_0F_F10,
-        direct: Bool = false
+        direct: Bool = false,
+        sequential: Bool = false,
+        write: Bool = false
     ) {
         self.direct = direct
+        self.sequential = sequential
+        self.write = write
         self.path = path
         self.queueDepth = queueDepth
         self.blockSize = blockSize
@@ -85,6 +94,8 @@ final class RunState: Sendable {
     let aborted: Atomic<Bool>
     let startedAt: Atomic<UInt64>
     let stoppedAt: Atomic<UInt64>
+    /// Next block of a sequential workload.
+    let cursor: Atomic<UInt64>
 
     init(readers: Int, operations: Int) {
         start = Barrier(parties: readers)
@@ -95,6 +106,7 @@ final class RunState: Sendable {
         aborted = Atomic(false)
         startedAt = Atomic(0)
         stoppedAt = Atomic(0)
+        cursor = Atomic(0)
     }
 }
 
@@ -133,7 +145,7 @@ extension RandomReadWorkload {
         }
 
         let state = RunState(readers: queueDepth, operations: operations)
-        let file = try await File.open(path, options: direct ? .direct : [], on: executor)
+        let file = try await File.open(path, mode: write ? .readWrite : .readOnly, options: direct ? .direct : [], on: executor)
         let workload = self
 
         do {
@@ -189,8 +201,15 @@ extension RandomReadWorkload {
         let mask: UInt64? = blocks.nonzeroBitCount == 1 ? blocks - 1 : nil
         let range = 0..<blockSize
 
+        let sequential = self.sequential
+        let write = self.write
+
         @inline(__always)
         func nextOffset() -> UInt64 {
+            if sequential {
+                let index = state.cursor.wrappingAdd(1, ordering: .relaxed).oldValue
+                return (mask.map { index & $0 } ?? (index % blocks)) &* UInt64(blockSize)
+            }
             let value = random.next()
             let block = mask.map { value & $0 } ?? (value % blocks)
             return block &* UInt64(blockSize)
@@ -216,7 +235,9 @@ extension RandomReadWorkload {
         do {
             for _ in 0..<warmupReadsPerReader {
                 let offset = nextOffset()
-                let count = try await file.read(into: &lease, range: range, at: Int64(bitPattern: offset))
+                let count = write
+                    ? try await file.write(from: lease, range: range, at: Int64(bitPattern: offset))
+                    : try await file.read(into: &lease, range: range, at: Int64(bitPattern: offset))
                 guard count == blockSize else { throw WorkloadError.shortRead(offset: offset, expected: blockSize, got: count) }
             }
         } catch {
@@ -243,7 +264,9 @@ extension RandomReadWorkload {
                         break
                     }
                     let offset = nextOffset()
-                    let count = try await file.read(into: &lease, range: range, at: Int64(bitPattern: offset))
+                    let count = write
+                    ? try await file.write(from: lease, range: range, at: Int64(bitPattern: offset))
+                    : try await file.read(into: &lease, range: range, at: Int64(bitPattern: offset))
                     guard count == blockSize else {
                         throw WorkloadError.shortRead(offset: offset, expected: blockSize, got: count)
                     }

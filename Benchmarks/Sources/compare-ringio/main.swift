@@ -1,0 +1,110 @@
+// compare-ringio: the RingIO side of `Benchmarks/compare`.
+//
+// Queue depth N = N tasks inside `executor.run { }` (so they prefer the ring executor), each
+// holding one registered buffer and keeping one READ_FIXED / WRITE_FIXED in flight. Prints one JSON
+// object (CompareSupport.Report).
+import CompareSupport
+import RingIO
+
+let options = WorkerOptions.parse(CommandLine.arguments, systems: ["ringio"])
+let workload = options.workload
+let fileSize = options.fileSize()
+let depth = options.queueDepth
+
+/// Enough SQ entries for every task and a registered buffer of one block per task, like fio's
+/// `fixedbufs`.
+var configuration = RingExecutorConfiguration(
+    entries: UInt32(max(64, depth.nextPowerOfTwo)),
+    buffers: .init(count: max(8, depth), size: workload.blockSize)
+)
+configuration.policy = .requireIOURing
+
+do {
+    let executor = try RingExecutor(configuration: configuration)
+    let cursor = SharedCursor()
+    let window = Window(warmup: options.warmup, seconds: options.seconds)
+    let sampler = CPUSampler(window: window)
+    let recorder = try await executor.run {
+        let file = try await File.open(
+            options.path,
+            mode: workload.isWrite ? .readWrite : .readOnly,
+            options: workload.isDirect ? .direct : [],
+            on: executor
+        )
+        do {
+            let total = try await withThrowingTaskGroup(of: Recorder.self) { group in
+                for index in 0..<depth {
+                    group.addTask {
+                        try await worker(index, file: file, executor: executor, window: window, cursor: cursor)
+                    }
+                }
+                var total = Recorder()
+                for try await part in group { total.merge(part) }
+                return total
+            }
+            try await file.close()
+            return total
+        } catch {
+            try? await file.close()
+            throw error
+        }
+    }
+    let cpu = sampler.wait()
+    await executor.shutdown()
+    Report(
+        options: options, window: window, recorder: recorder, cpu: cpu,
+        note: "\(depth) task(s) on the ring executor, \(workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"), registered file: \(executor.capabilities.registeredFiles)"
+    ).print()
+} catch {
+    fail("\(error)")
+}
+
+/// One task: lease a buffer, then keep one operation in flight until the window closes.
+func worker(_ index: Int, file: File, executor: RingExecutor, window: Window, cursor: SharedCursor) async throws -> Recorder {
+    var lease = try await executor.buffers.lease()
+    let blockSize = workload.blockSize
+    let range = 0..<blockSize
+    if workload.isWrite {
+        lease.withUnsafeMutableBytes { bytes in
+            // Safety: the lease is ours and the kernel is not using it.
+            for position in 0..<bytes.count { bytes[position] = UInt8(truncatingIfNeeded: position &+ index) }
+        }
+    }
+    var offsets = OffsetSource(worker: index, workload: workload, fileSize: fileSize, cursor: cursor)
+    var recorder = Recorder()
+    // One clock read per operation: the end of one is the start of the next.
+    var started = nanosecondsNow()
+    while started < window.end {
+        let offset = offsets.next()
+        let count: Int
+        if workload.isWrite {
+            count = try await file.write(from: lease, range: range, at: offset)
+        } else {
+            count = try await file.read(into: &lease, range: range, at: offset)
+        }
+        guard count == blockSize else {
+            throw CompareError.shortTransfer(offset: offset, expected: blockSize, got: count)
+        }
+        let finished = nanosecondsNow()
+        if started >= window.start { recorder.record(nanoseconds: finished &- started, bytes: count) }
+        started = finished
+    }
+    return recorder
+}
+
+enum CompareError: Error, CustomStringConvertible {
+    case shortTransfer(offset: Int64, expected: Int, got: Int)
+    var description: String {
+        switch self {
+        case let .shortTransfer(offset, expected, got): return "short transfer at offset \(offset): \(got) of \(expected) bytes"
+        }
+    }
+}
+
+extension Int {
+    fileprivate var nextPowerOfTwo: Int {
+        guard self > 1 else { return 1 }
+        return 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount)
+    }
+}
+
