@@ -1,0 +1,36 @@
+import FileServerCore
+internal import RingIO
+
+/// The RingIO side of the server, started: the backend and its executor.
+///
+/// This module is the only one that imports RingIO, and its public API names no RingIO type, so
+/// the HTTP module (which imports Hummingbird and, through it, swift-system) never loads RingIO's
+/// C module — the two clash when loaded together (see the README).
+public struct RingService: Sendable {
+    /// The backend serving files through the ring.
+    public let backend: any FileBackend
+    /// The RingExecutor, as a task executor (for `withTaskExecutorPreference` around the whole app).
+    public let taskExecutor: any TaskExecutor
+    /// What the executor chose at start-up (io_uring or thread pool, fixed buffers or not), for the log.
+    public let setup: String
+
+    /// Creates the executor (`buffers: bufferCount × chunkSize`) and opens the root through it.
+    ///
+    /// - Parameters:
+    ///   - rootPath: the root's canonical path.
+    ///   - settings: chunk size, pool size, read-ahead and affinity.
+    ///   - stats: counters to update.
+    /// - Throws: `RingIOError` (its description says what to change: memlock limit, io_uring
+    ///   disabled…), or the error of opening the root.
+    public static func start(rootPath: String, settings: StreamSettings, stats: ServerStats) async throws -> RingService {
+        let executor = try RingExecutor(configuration: .init(
+            buffers: .init(count: settings.bufferCount, size: settings.chunkSize)))
+        do {
+            let backend = try await RingFileBackend(rootPath: rootPath, settings: settings, stats: stats, executor: executor)
+            return RingService(backend: backend, taskExecutor: executor, setup: "\(executor.capabilities)")
+        } catch {
+            await executor.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Testing
+
+/// The server variants the end-to-end tests run against.
+enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// RingIO, default affinity (handler and body on the ring thread).
+    case ringio
+    /// RingIO, every call hopping to the ring thread by itself.
+    case ringioCall = "ringio-affinity-call"
+    /// RingIO, the whole Hummingbird application preferring the ring executor.
+    case ringioServer = "ringio-affinity-server"
+    /// NIOFileSystem.
+    case nio
+
+    var arguments: [String] {
+        switch self {
+        case .ringio: return ["--backend", "ringio"]
+        case .ringioCall: return ["--backend", "ringio", "--affinity", "call"]
+        case .ringioServer: return ["--backend", "ringio", "--affinity", "server"]
+        case .nio: return ["--backend", "nio"]
+        }
+    }
+
+    var isRing: Bool { self != .nio }
+
+    var testDescription: String { rawValue }
+
+    /// The two backends with default settings.
+    static let backends: [ServerConfig] = [.ringio, .nio]
+}
