@@ -13,6 +13,16 @@
 #include <linux/stat.h>
 #include <stdbool.h>
 #include <stdint.h>
+// liburing ships its own copy of <linux/io_uring.h> (same include guard, slightly different field
+// types), while swift-system's CSystem module (used by NIOFileSystem and Hummingbird) includes the
+// kernel's. A Swift module that loads both C modules then fails to compile: clang sees two
+// different definitions of `struct io_uring_sqe`. Including the kernel's header first makes
+// liburing use it too, so both modules share one definition. Only when the installed kernel
+// headers are at least as new as liburing 2.3 expects (6.1): older ones may lack what it needs.
+#include <linux/version.h>
+#if defined(LINUX_VERSION_CODE) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#include <linux/io_uring.h>
+#endif
 #include <liburing.h>
 
 /// One completion copied out of the CQ ring.
