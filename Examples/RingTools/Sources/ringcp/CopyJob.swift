@@ -25,14 +25,25 @@ struct CopyJob: Sendable {
     /// - Returns: what was copied.
     /// - Throws: `CopyError` saying what failed, on which path, and why (RingIO's description
     ///   with errno name and hint); the temporary file is gone by then and DST is untouched.
-    /// - Note: issues IORING_OP_OPENAT, IORING_OP_STATX, IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED,
+    /// - Note: issues IORING_OP_STATX (of SRC before it is opened, so a FIFO is refused without
+    ///   waiting for a writer), IORING_OP_OPENAT (O_NONBLOCK, cleared with fcntl(2) once the file
+    ///   is known to be regular), IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED,
     ///   IORING_OP_FTRUNCATE, IORING_OP_FSYNC, IORING_OP_CLOSE and IORING_OP_RENAMEAT; fchmod(2)
     ///   and lseek(2) SEEK_DATA/SEEK_HOLE directly (io_uring has no opcode for them).
     func run() async throws -> CopyResult {
         let sourcePath = request.source
+        // Look before opening: opening a FIFO for reading waits for a writer, possibly forever.
+        let found = try await CopyError.wrapping("cannot open the source \(quoted(sourcePath))") {
+            try await File.status(of: sourcePath, on: executor)
+        }
+        try Self.requireRegularSource(found.kind, sourcePath)
+        // O_NONBLOCK: should a FIFO be put in its place before the open, the open returns at once
+        // and the check in `copy(from:)` refuses it. Cleared again before the first read.
+        var options: File.Options = [.nonBlocking]
+        if request.direct { options.insert(.direct) }
         let source: File
         do {
-            source = try await File.open(sourcePath, options: request.direct ? [.direct] : [], on: executor)
+            source = try await File.open(sourcePath, options: options, on: executor)
         } catch let error as RingIOError {
             var context = "cannot open the source \(quoted(sourcePath))"
             if request.direct && error.errno == .invalidArgument {
@@ -62,8 +73,13 @@ struct CopyJob: Sendable {
         let status = try await CopyError.wrapping("cannot stat the source \(quoted(sourcePath))") {
             try await source.status()
         }
-        guard status.kind == .regular else {
-            throw CopyError("\(quoted(sourcePath)) is not a regular file (it is a \(status.kind)); ringcp copies regular files only")
+        try Self.requireRegularSource(status.kind, sourcePath)
+        if let fd = source.descriptor {
+            let flags = fcntl(fd, F_GETFL)
+            if flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 {
+                let code = errno
+                throw CopyError("cannot clear O_NONBLOCK on the source \(quoted(sourcePath)): \(errnoText(code)) (errno \(code))")
+            }
         }
         let target = try await CopyTarget.resolve(source: sourcePath, destination: request.destination, on: executor)
         if target.existing != nil, let fd = source.descriptor, SameFile.check(fd, target.finalPath) {
@@ -84,6 +100,15 @@ struct CopyJob: Sendable {
         InterruptCleanup.disarm()
         await syncDirectory(target.directory)
         return result
+    }
+
+    /// Refuses a source that is not a regular file (directory, FIFO, socket, device).
+    ///
+    /// - Throws: `CopyError` naming the path and what it is.
+    private static func requireRegularSource(_ kind: FileStatus.Kind, _ path: String) throws {
+        guard kind == .regular else {
+            throw CopyError("\(quoted(path)) is \(CopyTarget.describe(kind)), not a regular file; ringcp copies regular files only")
+        }
     }
 
     /// Writes the copy into the temporary file, gives it SRC's permission bits, syncs and closes
@@ -132,4 +157,9 @@ struct CopyJob: Sendable {
         try? await directory.sync()
         try? await directory.close()
     }
+}
+
+extension File.Options {
+    /// O_NONBLOCK, which RingIO's options do not name.
+    static let nonBlocking = File.Options(rawValue: O_NONBLOCK)
 }

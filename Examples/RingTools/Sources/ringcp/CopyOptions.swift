@@ -12,12 +12,14 @@ struct CopyOptions: ParsableCommand {
             Several chunks are in flight at once: each worker leases a registered buffer, reads a \
             chunk into it and writes it at the same offset of a temporary file in the destination \
             directory (.NAME.ringcp-XXXXXX). After an fsync the temporary file is renamed to DST; \
-            on any failure it is removed and nothing appears under DST. Permission bits are copied \
+            on any failure it is removed and nothing appears under DST. A DST that is a symbolic \
+            link is written through (the link stays, its target is replaced); a DST that is a FIFO, \
+            socket or device is refused. Permission bits are copied \
             from SRC. Holes of sparse files are kept where SEEK_DATA/SEEK_HOLE report them, in \
             units of --buffer-size; the copy is byte-identical either way.
             """)
 
-    @Argument(help: "The regular file to copy.")
+    @Argument(help: "The regular file to copy (FIFOs, sockets and devices are refused).")
     var source: String
 
     @Argument(help: "The destination file, or an existing directory to copy into under SRC's name.")
@@ -26,7 +28,7 @@ struct CopyOptions: ParsableCommand {
     @Option(name: .customLong("buffer-size"), help: "Bytes per registered buffer and per read/write, a multiple of 4096 (K, M suffixes).")
     var bufferSize = ByteCount(256 << 10)
 
-    @Option(help: "Registered buffers in the pool.")
+    @Option(help: "Registered buffers in the pool (at most 1024, and at most 1 GiB with --buffer-size).")
     var buffers = 8
 
     @Option(name: .customLong("in-flight"), help: "Chunks in flight at once (at most --buffers; default: --buffers).")
@@ -48,6 +50,12 @@ struct CopyOptions: ParsableCommand {
         guard buffers >= 1, buffers <= 1024 else {
             throw ValidationError("--buffers must be between 1 and 1024 (got \(buffers))")
         }
+        // The pool is allocated up front and registered buffers are pinned in memory.
+        guard buffers * bufferSize.bytes <= Self.maximumPoolBytes else {
+            throw ValidationError(
+                "--buffers × --buffer-size must not exceed \(Formatting.bytes(Int64(Self.maximumPoolBytes), decimals: 0)) of buffer memory in total "
+                    + "(got \(buffers) × \(bufferSize) = \(Formatting.bytes(Int64(buffers * bufferSize.bytes)))); use fewer or smaller buffers")
+        }
         if let inFlight, inFlight < 1 || inFlight > buffers {
             throw ValidationError("--in-flight must be between 1 and --buffers (\(buffers)) (got \(inFlight))")
         }
@@ -55,6 +63,9 @@ struct CopyOptions: ParsableCommand {
             throw ValidationError("SRC and DST must not be empty")
         }
     }
+
+    /// The most buffer memory the pool may have (count × size): 1 GiB.
+    static let maximumPoolBytes = 1 << 30
 
     /// The validated request, as a plain value the copy can carry across tasks.
     var request: CopyRequest {

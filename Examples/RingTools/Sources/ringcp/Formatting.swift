@@ -20,9 +20,11 @@ enum Formatting {
 
     /// A byte count in binary units for people, e.g. "12.5 MiB".
     ///
-    /// - Parameter bytes: a size in bytes.
-    /// - Returns: the size with one decimal and B, KiB, MiB, GiB or TiB.
-    static func bytes(_ bytes: Int64) -> String {
+    /// - Parameters:
+    ///   - bytes: a size in bytes.
+    ///   - decimals: digits after the point (0 for "1 GiB").
+    /// - Returns: the size with `decimals` decimals and B, KiB, MiB, GiB or TiB.
+    static func bytes(_ bytes: Int64, decimals: Int = 1) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
@@ -30,7 +32,7 @@ enum Formatting {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) B" : fixed(value, 1) + " " + units[unit]
+        return unit == 0 ? "\(bytes) B" : fixed(value, decimals) + " " + units[unit]
     }
 
     /// Throughput in decimal gigabytes per second, e.g. "1.23 GB/s".

@@ -52,14 +52,15 @@ enum CopyChecks {
         let path = scratch.path(name)
         let size: Int64 = 64 << 20
         let made = try ToolRunner.run("/usr/bin/truncate", ["-s", String(size), path])
-        #expect(made.status == 0, "truncate failed: \(made.stderrText)")
-        scratch.pwrite(Scratch.bytes(count: 1000, seed: 7), at: 0, into: path)
-        scratch.pwrite(Scratch.bytes(count: 70_000, seed: 8), at: (5 << 20) + 3, into: path)
-        scratch.pwrite(Scratch.bytes(count: 4096, seed: 9), at: 40 << 20, into: path)
+        try #require(made.status == 0, "truncate failed: \(made.stderrText)")
+        try scratch.pwrite(Scratch.bytes(count: 1000, seed: 7), at: 0, into: path)
+        try scratch.pwrite(Scratch.bytes(count: 70_000, seed: 8), at: (5 << 20) + 3, into: path)
+        try scratch.pwrite(Scratch.bytes(count: 4096, seed: 9), at: 40 << 20, into: path)
         if endsWithData {
-            scratch.pwrite(Scratch.bytes(count: 10, seed: 10), at: size - 10, into: path)
+            try scratch.pwrite(Scratch.bytes(count: 10, seed: 10), at: size - 10, into: path)
         }
-        chmod(path, 0o604)
+        try #require(chmod(path, 0o604) == 0, "chmod failed: errno \(errno)")
+        try #require(FileFacts.size(path) == size, "the sparse file is not \(size) bytes")
         return (path, size)
     }
 }

@@ -73,25 +73,56 @@ struct RingCPFailureTests {
         #expect(scratch.listing("locked").isEmpty)
     }
 
+    @Test("a source that is a FIFO (or a link to one) is refused at once, without waiting for a writer",
+          arguments: [false, true])
+    func fifoSource(throughLink: Bool) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let fifo = scratch.path("fifo")
+        try #require(mkfifo(fifo, 0o644) == 0, "mkfifo failed: errno \(errno)")
+        var source = fifo
+        if throughLink {
+            source = scratch.path("link")
+            try FileManager.default.createSymbolicLink(atPath: source, withDestinationPath: "fifo")
+        }
+        let before = scratch.listing()
+        // Opening a FIFO for reading blocks until a writer comes; the timeout turns a hang into a failure.
+        let output = try ToolRunner.run(ToolRunner.path(of: "ringcp"), [source, scratch.path("out.bin")], timeout: 30)
+        #expect(!output.timedOut, "ringcp hung on the FIFO")
+        #expect(output.status == 1, "exit status \(output.status): \(output.stderrText)")
+        #expect(output.stderrText.contains("not a regular file") && output.stderrText.contains("FIFO"), "stderr: \(output.stderrText)")
+        #expect(output.stderrText.contains(source), "stderr does not name the source: \(output.stderrText)")
+        #expect(scratch.listing() == before, "created: \(scratch.listing())")
+        #expect(FileFacts.type(fifo) == S_IFIFO)
+    }
+
     @Test("a full device (1 MiB tmpfs, 4 MiB file): ENOSPC, exit 1, no file and no temporary file",
-          .enabled(if: TestConditions.mountProblem == nil, "\(TestConditions.mountProblem ?? "")"),
-          arguments: [[], ["--direct"]])
-    func fullDevice(_ options: [String]) throws {
+          .enabled(if: TestConditions.mountProblem == nil, "\(TestConditions.mountProblem ?? "")"))
+    func fullDevice() throws {
+        try expectFullDevice(options: [])
+    }
+
+    @Test("a full device with --direct (O_DIRECT on a 1 MiB tmpfs): ENOSPC, exit 1, nothing left",
+          .enabled(if: TestConditions.tmpfsDirectIOProblem == nil, "\(TestConditions.tmpfsDirectIOProblem ?? "")"))
+    func fullDeviceDirect() throws {
+        try expectFullDevice(options: ["--direct"])
+    }
+
+    /// Copies a 4 MiB file onto a fresh 1 MiB tmpfs and expects ENOSPC with nothing left behind.
+    private func expectFullDevice(options: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let source = scratch.makeFile("big.bin", count: 4 << 20)
         let point = scratch.path("small")
         try FileManager.default.createDirectory(atPath: point, withIntermediateDirectories: false)
         let mounted = try ToolRunner.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", point])
-        try #require(mounted.status == 0, "mount failed: \(mounted.stderrText)")
+        try #require(mounted.status == 0, "mount failed: \(mounted.stderrText)", sourceLocation: sourceLocation)
         defer { _ = try? ToolRunner.run("/usr/bin/umount", [point]) }
-        if options.contains("--direct") && !FileFacts.takesDirectIO(point) {
-            return  // tmpfs before Linux 6.6 refuses O_DIRECT; the plain case covers ENOSPC
-        }
         let output = try ToolRunner.run(ToolRunner.path(of: "ringcp"), options + [source, point + "/big.bin"])
-        #expect(output.status != 0)
-        #expect(output.stderrText.contains("ENOSPC") || output.stderrText.contains("No space left"), "stderr: \(output.stderrText)")
-        #expect(output.stderrText.contains(point), "stderr does not name the destination: \(output.stderrText)")
-        #expect(scratch.listing("small").isEmpty, "left behind: \(scratch.listing("small"))")
+        #expect(output.status == 1, "exit status \(output.status)", sourceLocation: sourceLocation)
+        #expect(output.stderrText.contains("ENOSPC") || output.stderrText.contains("No space left"), "stderr: \(output.stderrText)",
+                sourceLocation: sourceLocation)
+        #expect(output.stderrText.contains(point), "stderr does not name the destination: \(output.stderrText)", sourceLocation: sourceLocation)
+        #expect(scratch.listing("small").isEmpty, "left behind: \(scratch.listing("small"))", sourceLocation: sourceLocation)
     }
 }

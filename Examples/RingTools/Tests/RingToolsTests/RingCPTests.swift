@@ -96,4 +96,19 @@ struct RingCPTests {
             #expect(!output.stderr.isEmpty, "no message for \(bad)")
         }
     }
+
+    @Test("a pool over 1 GiB in total (--buffers × --buffer-size) is refused, naming the limit")
+    func bufferMemoryCap() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let source = scratch.makeFile("s.bin", count: 1000)
+        let tooLarge = [["--buffers", "1024", "--buffer-size", "64M"], ["--buffers", "17", "--buffer-size", "64M"],
+                        ["--buffers", "1024", "--buffer-size", "1028K"]]
+        for options in tooLarge {
+            let output = try ToolRunner.run(ToolRunner.path(of: "ringcp"), options + ["--quiet", source, scratch.path("d.bin")], timeout: 60)
+            #expect(output.status == 64, "\(options): exit status \(output.status), stderr: \(output.stderrText)")
+            #expect(output.stderrText.contains("1 GiB"), "\(options): the limit is not named: \(output.stderrText)")
+            #expect(scratch.listing() == ["s.bin"], "\(options): created \(scratch.listing())")
+        }
+    }
 }

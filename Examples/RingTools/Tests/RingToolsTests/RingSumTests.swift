@@ -59,16 +59,30 @@ struct RingSumTests {
         #expect(output.stderrText.contains("Is a directory"))
     }
 
-    @Test("names with a backslash, newline or carriage return are escaped like sha256sum does")
+    @Test("names with a backslash or newline are escaped like sha256sum does")
     func escapedNames() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let names = ["back\\slash", "new\nline", "carriage\rreturn", "both\\and\n", "plain name", "it's"]
+        let names = ["back\\slash", "new\nline", "both\\and\n", "plain name", "it's"]
         for (index, name) in names.enumerated() {
             scratch.makeFile(name, count: 100 * index + 1, seed: UInt64(index))
         }
         let output = try SumComparison.expectSameAsSha256sum(names, in: scratch.directory)
         #expect(output.stdout.first == UInt8(ascii: "\\"), "an escaped line starts with a backslash")
+    }
+
+    @Test("a carriage return in a name is escaped as \\r like sha256sum does (coreutils 9 and later)",
+          .enabled(if: (TestConditions.coreutilsMajorVersion ?? 0) >= 9,
+                   "sha256sum is coreutils \(TestConditions.coreutilsMajorVersion.map(String.init) ?? "of unknown version"), which does not escape \\r (added in 9.0)"))
+    func carriageReturnName() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let names = ["carriage\rreturn", "cr\r\\and backslash\n"]
+        for (index, name) in names.enumerated() {
+            scratch.makeFile(name, count: 1000 + index, seed: UInt64(index) + 50)
+        }
+        let output = try SumComparison.expectSameAsSha256sum(names, in: scratch.directory)
+        #expect(output.stdoutText.contains("  carriage\\rreturn\n"), "stdout: \(output.stdoutText)")
     }
 
     @Test("a name that is not valid UTF-8 is opened and printed byte for byte")
@@ -89,6 +103,45 @@ struct RingSumTests {
         try SumComparison.expectSameAsSha256sum(missing, in: scratch.directory)
     }
 
+    @Test("stdin that is a regular file: read from its current offset, left at its end (- - and a shared offset)")
+    func standardInputRegularFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        scratch.makeFile("big.bin", count: (3 << 20) + 12345, seed: 5)
+        scratch.makeFile("a.txt", count: 10)
+        let snippets = [
+            "SUM - < big.bin",
+            "SUM < big.bin",
+            "SUM - - < big.bin",  // the second - is at end of file: the empty file's checksum
+            "SUM a.txt - a.txt - < big.bin",
+            "(head -c 100 >/dev/null; SUM -) < big.bin",  // starts at offset 100, not 0
+            "(head -c 100 >/dev/null; SUM - -) < big.bin",
+            "(SUM -; SUM -) < big.bin",  // the first run must leave the shared offset at the end
+            "(head -c 300001 >/dev/null; SUM -b -; head -c 1 | wc -c) < big.bin",
+        ]
+        for snippet in snippets {
+            try SumComparison.expectSameAsSha256sum(shell: snippet, in: scratch.directory)
+        }
+    }
+
+    @Test("-b/--binary prints '*' before the name and -t/--text the space, like sha256sum; the last one wins")
+    func binaryAndTextModes() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        scratch.makeFile("f", count: 70_000, seed: 3)
+        scratch.makeFile("back\\slash", count: 5, seed: 4)
+        scratch.makeFile("new\nline", count: 6, seed: 5)
+        let cases: [[String]] = [
+            ["-b", "f"], ["--binary", "f", "back\\slash", "new\nline"], ["-t", "f"], ["--text", "f"], ["-bt", "f"], ["-tb", "f"],
+            ["--bin", "f"], ["--te", "f"], ["f", "-b"], ["-b", "-t", "f"], ["-b", "-", "f"], ["-b"], ["-b", "missing", "f"],
+        ]
+        for arguments in cases {
+            try SumComparison.expectSameAsSha256sum(arguments, in: scratch.directory, stdin: Array("piped".utf8))
+        }
+        let binary = try ToolRunner.run(ToolRunner.path(of: "ringsum"), ["-b", "f"], in: scratch.directory)
+        #expect(binary.stdoutText.hasSuffix(" *f\n"), "stdout: \(binary.stdoutText)")
+    }
+
     @Test("--help exits 0; an unknown option fails like sha256sum's")
     func options() throws {
         let scratch = try Scratch()
@@ -99,5 +152,80 @@ struct RingSumTests {
         try SumComparison.expectSameAsSha256sum(["-Q"], in: scratch.directory)
         scratch.makeFile("-dash", count: 9)
         try SumComparison.expectSameAsSha256sum(["--", "-dash"], in: scratch.directory)
+    }
+
+    @Test("--help anywhere among the arguments prints the help and exits 0, as sha256sum does")
+    func helpAnywhere() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        scratch.makeFile("f", count: 10)
+        for arguments in [["--help"], ["f", "--help"], ["--help", "--bogus"], ["-b", "--he"], ["missing", "--hel", "-Q"], ["-c", "--help"]] {
+            let ours = try ToolRunner.run(ToolRunner.path(of: "ringsum"), arguments, in: scratch.directory)
+            let reference = try ToolRunner.run(SumComparison.sha256sum, arguments, in: scratch.directory)
+            #expect(reference.status == 0, "\(arguments): sha256sum itself exits \(reference.status)")
+            #expect(ours.status == 0, "\(arguments): exit status \(ours.status), stderr: \(ours.stderrText)")
+            #expect(ours.stdoutText.hasPrefix("Usage: ringsum [OPTION]... [FILE]...\n"), "\(arguments): stdout: \(ours.stdoutText)")
+            #expect(ours.stderr.isEmpty, "\(arguments): stderr: \(ours.stderrText)")
+        }
+        let version = try ToolRunner.run(ToolRunner.path(of: "ringsum"), ["f", "--version"], in: scratch.directory)
+        #expect(version.status == 0 && version.stdoutText.hasPrefix("ringsum "), "stdout: \(version.stdoutText)")
+    }
+
+    @Test("option errors match sha256sum's: unknown, ambiguous, with an argument, only meaningful with -c")
+    func optionErrors() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        scratch.makeFile("f", count: 10)
+        let cases: [[String]] = [
+            ["--bogus"], ["--bogus=3", "f"], ["--bogus", "--help"], ["-Q", "--help"], ["-bQ", "f"], ["f", "-x"],
+            ["--binary=1", "f"], ["--help=x"], ["--he=x"], ["--version=2"],
+            ["--t", "f"], ["--s", "f"], ["--st", "f"], ["--=x", "f"],
+            ["--quiet", "f"], ["--q", "f"], ["--status", "f"], ["-w", "f"], ["--warn", "f"], ["--strict", "f"],
+            ["--ignore-missing", "f"], ["--strict", "--quiet", "-w", "--status", "--ignore-missing", "f"],
+        ]
+        for arguments in cases {
+            try SumComparison.expectSameAsSha256sum(arguments, in: scratch.directory)
+        }
+    }
+
+    @Test("-c/--check, --tag and -z/--zero are refused with a clear message (exit 1, nothing on stdout)")
+    func unsupportedOptions() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        scratch.makeFile("f", count: 10)
+        let cases: [(arguments: [String], option: String)] = [
+            (["-c", "f"], "--check"), (["--check", "f"], "--check"), (["--ch", "f"], "--check"), (["-bc", "f"], "--check"),
+            (["-c", "--quiet", "f"], "--check"), (["--tag", "f"], "--tag"), (["-z", "f"], "--zero"), (["--zero", "f"], "--zero"),
+        ]
+        for (arguments, option) in cases {
+            let output = try ToolRunner.run(ToolRunner.path(of: "ringsum"), arguments, in: scratch.directory)
+            #expect(output.status == 1, "\(arguments): exit status \(output.status)")
+            #expect(output.stdout.isEmpty, "\(arguments): stdout: \(output.stdoutText)")
+            #expect(output.stderrText.hasPrefix("ringsum: \(option)") && output.stderrText.contains("not supported"),
+                    "\(arguments): stderr: \(output.stderrText)")
+            #expect(output.stderrText.hasSuffix("Try 'ringsum --help' for more information.\n"), "\(arguments): stderr: \(output.stderrText)")
+        }
+    }
+
+    @Test("a stdout that cannot be written (full, closed) and a closed stdin are reported like sha256sum does")
+    func outputAndInputErrors() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        scratch.makeFile("f.bin", count: 300_000, seed: 8)
+        let snippets = [
+            "SUM f.bin > /dev/full",
+            "SUM f.bin nope f.bin > /dev/full",  // the missing file is still reported, then the write error
+            "SUM -b f.bin - < f.bin > /dev/full",
+            "SUM f.bin nope >&-",
+            "SUM nope >&-",  // nothing written: no write error
+            "SUM --help > /dev/full",
+            "SUM --help >&-",
+            "SUM - <&-",
+            "SUM <&-",
+            "SUM f.bin - - f.bin <&-",
+        ]
+        for snippet in snippets {
+            try SumComparison.expectSameAsSha256sum(shell: snippet, in: scratch.directory)
+        }
     }
 }

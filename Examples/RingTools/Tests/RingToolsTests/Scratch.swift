@@ -10,9 +10,10 @@ struct Scratch: Sendable {
 
     /// Creates the directory, readable and searchable by everyone (tests run tools as `nobody`).
     ///
+    /// - Parameter base: the directory to create it in; /var/tmp unless a test needs another file system.
     /// - Throws: when mkdtemp fails.
-    init() throws {
-        var template = Array("/var/tmp/ringtools-test-XXXXXX".utf8CString)
+    init(under base: String = "/var/tmp") throws {
+        var template = Array((base + "/ringtools-test-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         directory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -65,12 +66,17 @@ struct Scratch: Sendable {
     }
 
     /// Writes `bytes` at `offset` of an existing file with pwrite(2), leaving the rest as it is.
-    func pwrite(_ bytes: [UInt8], at offset: Int64, into file: String) {
+    ///
+    /// - Throws: `POSIXError` when the file cannot be opened or the write is short or fails, so the
+    ///   calling test fails with the reason instead of the test process stopping.
+    func pwrite(_ bytes: [UInt8], at offset: Int64, into file: String) throws {
         let fd = open(file, O_WRONLY | O_CLOEXEC)
-        precondition(fd >= 0, "open \(file) failed: errno \(errno)")
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
         let written = bytes.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        precondition(written == bytes.count, "pwrite \(file) failed")
+        guard written == bytes.count else {
+            throw POSIXError(written < 0 ? POSIXErrorCode(rawValue: errno) ?? .EIO : .EIO)
+        }
     }
 }
 
@@ -81,6 +87,26 @@ enum FileFacts {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return info.st_mode & 0o7777
+    }
+
+    /// The size in bytes (following symbolic links), or nil when the file is missing.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// The file type bits (S_IFREG, S_IFLNK, S_IFIFO, …) of `path` itself, not following a
+    /// symbolic link (lstat(2)), or nil when nothing is there.
+    static func type(_ path: String) -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT
+    }
+
+    /// What the symbolic link at `path` points to (readlink(2)), or nil when it is not a link.
+    static func linkTarget(_ path: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: path)
     }
 
     /// Bytes allocated on the device (st_blocks × 512), or nil when the file is missing.
