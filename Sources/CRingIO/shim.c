@@ -8,6 +8,26 @@
 
 #include "CRingIO.h"
 
+int ringio_classify_descriptor(int fd) {
+    struct statx st;
+    if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &st) != 0) {
+        return RINGIO_STREAM;
+    }
+    unsigned kind = st.stx_mode & S_IFMT;
+    if (kind != S_IFREG && kind != S_IFBLK) {
+        return RINGIO_STREAM;
+    }
+    if (lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE) {
+        return RINGIO_STREAM;  // e.g. tracefs trace_pipe: a regular file without offsets
+    }
+    // Device major 0 is an anonymous device: a network, FUSE or virtual file system (and tmpfs,
+    // overlayfs, btrfs), whose reads may wait on something other than a disk. Keep those cancellable.
+    if (kind == S_IFBLK || st.stx_dev_major != 0) {
+        return RINGIO_TRANSFERS_END_ON_THEIR_OWN;
+    }
+    return 0;
+}
+
 unsigned ringio_reap(struct io_uring *ring, ringio_completion *out, unsigned max) {
     unsigned head;
     unsigned n = 0;

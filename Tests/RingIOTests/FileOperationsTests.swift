@@ -5,30 +5,39 @@ import Testing
 /// Each operation is checked against the same operation done with Glibc on the same files.
 @Suite("File operations through the ring", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
 struct FileOperationsTests {
-    @Test func onlyPipesSocketsAndCharacterDevicesKeepACancellationHandlerOnTheirTransfers() async throws {
-        // Regular files' reads and writes end on their own; a pipe's read can wait forever, so only
-        // it needs IORING_OP_ASYNC_CANCEL on cancellation.
+    @Test func onlyDiskBackedFilesSkipTheCancellationHandlerAndOnlyStreamsReadOneAtATime() async throws {
+        // A regular file on a file system with a real device (major != 0: ext4, xfs… on a disk)
+        // ends its transfers on its own; procfs, tmpfs, network and FUSE files (anonymous device,
+        // major 0), pipes and character devices keep IORING_OP_ASYNC_CANCEL. Pipes and character
+        // devices are streams; regular files, even procfs ones, are not.
         try await Support.withFile([1, 2, 3]) { path, _ in
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            let major = (UInt64(info.st_dev) >> 8) & 0xfff | (UInt64(info.st_dev) >> 32) & ~0xfff
+            let diskBacked = major != 0
             let executor = try Support.makeExecutor(count: 1, size: 4096)
             var fds: [Int32] = [0, 0]
             #expect(pipe(&fds) == 0)
             defer { close(fds[1]) }
             let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-            #expect(null >= 0)
+            let proc = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+            #expect(null >= 0 && proc >= 0)
             let readEnd = fds[0]
             try await executor.run {
                 let regular = try await File.open(path, on: executor)
                 let pipeEnd = File(unsafeDescriptor: readEnd, path: "pipe", on: executor)
                 let device = File(unsafeDescriptor: null, path: "/dev/null", on: executor)
-                #expect(regular.transfersEndOnTheirOwn)
-                #expect(!pipeEnd.transfersEndOnTheirOwn)
-                #expect(!device.transfersEndOnTheirOwn)
+                let procFile = File(unsafeDescriptor: proc, path: "/proc/self/status", on: executor)
+                #expect(regular.transfersEndOnTheirOwn == diskBacked, "\(path) is on a device with major \(major)")
+                #expect(!regular.isStream)
+                #expect(!pipeEnd.transfersEndOnTheirOwn && pipeEnd.isStream)
+                #expect(!device.transfersEndOnTheirOwn && device.isStream)
+                #expect(!procFile.transfersEndOnTheirOwn, "procfs has an anonymous device: its reads keep the handler")
+                #expect(!procFile.isStream)
                 let status = try await device.status()
                 #expect(status.kind == .characterDevice)
                 #expect(status.representedDevice == .init(major: 1, minor: 3), "/dev/null is character device 1:3")
-                try await regular.close()
-                try await pipeEnd.close()
-                try await device.close()
+                for file in [regular, pipeEnd, device, procFile] { try await file.close() }
             }
             await executor.shutdown()
         }

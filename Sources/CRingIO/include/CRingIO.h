@@ -79,6 +79,23 @@ void ringio_remove_cancel_hook(void *record);
 /// retain and release of the task that `Task.checkCancellation()` costs on every I/O.
 bool ringio_current_task_is_cancelled(void);
 
+/// What an open descriptor is, for the File layer (bits of `ringio_classify_descriptor`).
+enum {
+    /// Reads and writes end on their own: a regular file on a file system backed by a block
+    /// device (ext4, xfs, … on a disk), or a block device. Not: network, FUSE and virtual file
+    /// systems (NFS, sshfs, procfs, tracefs, tmpfs, overlayfs), pipes, sockets, character devices.
+    RINGIO_TRANSFERS_END_ON_THEIR_OWN = 1,
+    /// No offsets: a pipe, socket, terminal or other character device, or a file lseek refuses
+    /// (ESPIPE). Its reads must not overlap.
+    RINGIO_STREAM = 2,
+};
+
+/// Classifies `fd` without waiting on a device or a server: statx with AT_STATX_DONT_SYNC (cached
+/// attributes only, so no network round trip) for the file type and the device of its file
+/// system, and lseek(SEEK_CUR) for ESPIPE. When statx fails, the answer is the cautious one
+/// (a stream whose transfers may not end).
+int ringio_classify_descriptor(int fd);
+
 /// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
 

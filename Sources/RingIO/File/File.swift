@@ -17,13 +17,17 @@ public final class File: Sendable {
     /// For files opened with `.direct`: what O_DIRECT requires (statx STATX_DIOALIGN), checked
     /// before every read and write so a misaligned request fails with an explanation.
     public let directIOAlignment: FileStatus.DirectIOAlignment?
-    /// A regular file or block device: its reads and writes end on their own (the kernel copies
-    /// from the page cache or waits for the device; it cannot abort either), so they run without a
-    /// cancellation handler, which saves two task-status updates per I/O. A task cancelled meanwhile
-    /// gets its data and sees `CancellationError` at its next operation. Pipes, sockets, terminals
-    /// and other character devices can block forever: their I/O is cancelled with
-    /// IORING_OP_ASYNC_CANCEL at once.
+    /// A regular file on a file system backed by a block device (ext4, xfs, … on a disk), or a
+    /// block device: its reads and writes end on their own (the kernel copies from the page cache or
+    /// waits for the device; it cannot abort either), so they run without a cancellation handler,
+    /// which saves two task-status updates per I/O. A task cancelled meanwhile gets its data and
+    /// sees `CancellationError` at its next operation. Everything else (network, FUSE and virtual
+    /// file systems, tmpfs, pipes, sockets, character devices) can block for as long as it likes:
+    /// its I/O is cancelled with IORING_OP_ASYNC_CANCEL at once.
     let transfersEndOnTheirOwn: Bool
+    /// A pipe, socket, terminal or other character device, or a file without offsets (ESPIPE):
+    /// reads of a stream must not overlap; each one takes the next bytes.
+    let isStream: Bool
 
     /// Whether the file is in the ring's registered-file table, so its I/O names it by slot
     /// (IOSQE_FIXED_FILE) and the kernel skips the descriptor lookup per request.
@@ -33,13 +37,6 @@ public final class File: Sendable {
     public var descriptor: Int32? {
         let fd = state.load(ordering: .acquiring)
         return fd >= 0 ? fd : nil
-    }
-
-    /// Whether the descriptor is a stream without offsets (pipe, socket, FIFO, terminal): `lseek`
-    /// says ESPIPE. Reads of a stream must not overlap; each one takes the next bytes.
-    var isStream: Bool {
-        guard let fd = descriptor else { return false }
-        return lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE
     }
 
     /// Adopts an open descriptor; the `File` now owns it and closes it.
@@ -54,7 +51,9 @@ public final class File: Sendable {
         self.state = Atomic(descriptor)
         self.fixedSlot = -1
         self.directIOAlignment = nil
-        self.transfersEndOnTheirOwn = Self.isRegularFileOrBlockDevice(descriptor)
+        let kind = ringio_classify_descriptor(descriptor)
+        self.transfersEndOnTheirOwn = kind & Int32(RINGIO_TRANSFERS_END_ON_THEIR_OWN) != 0
+        self.isStream = kind & Int32(RINGIO_STREAM) != 0
     }
 
     private init(
@@ -66,15 +65,9 @@ public final class File: Sendable {
         self.state = Atomic(descriptor)
         self.fixedSlot = fixedSlot
         self.directIOAlignment = directIOAlignment
-        self.transfersEndOnTheirOwn = Self.isRegularFileOrBlockDevice(descriptor)
-    }
-
-    /// fstat(2) says S_IFREG or S_IFBLK (false when it fails: then I/O keeps its cancellation handler).
-    private static func isRegularFileOrBlockDevice(_ descriptor: Int32) -> Bool {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return false }
-        let kind = info.st_mode & S_IFMT
-        return kind == S_IFREG || kind == S_IFBLK
+        let kind = ringio_classify_descriptor(descriptor)
+        self.transfersEndOnTheirOwn = kind & Int32(RINGIO_TRANSFERS_END_ON_THEIR_OWN) != 0
+        self.isStream = kind & Int32(RINGIO_STREAM) != 0
     }
 
     deinit {
