@@ -18,9 +18,23 @@
 // kernel's. A Swift module that loads both C modules then fails to compile: clang sees two
 // different definitions of `struct io_uring_sqe`. Including the kernel's header first makes
 // liburing use it too, so both modules share one definition. Only when the installed kernel
-// headers are at least as new as liburing 2.3 expects (6.1): older ones may lack what it needs.
+// headers are at least as new as the kernel the installed liburing was made for: older ones may
+// lack what it needs. (liburing 2.3 has no version header; 2.4 added io_uring_version.h. A
+// liburing newer than this table keeps its own copy, and with it the clash.)
 #include <linux/version.h>
-#if defined(LINUX_VERSION_CODE) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#if __has_include(<liburing/io_uring_version.h>)
+#include <liburing/io_uring_version.h>
+#endif
+#if !defined(IO_URING_VERSION_MAJOR)
+#define RINGIO_LIBURING_KERNEL KERNEL_VERSION(6, 1, 0)   /* liburing 2.3 and older */
+#elif IO_URING_VERSION_MAJOR == 2 && IO_URING_VERSION_MINOR == 4
+#define RINGIO_LIBURING_KERNEL KERNEL_VERSION(6, 3, 0)
+#elif IO_URING_VERSION_MAJOR == 2 && IO_URING_VERSION_MINOR == 5
+#define RINGIO_LIBURING_KERNEL KERNEL_VERSION(6, 7, 0)
+#elif IO_URING_VERSION_MAJOR == 2 && IO_URING_VERSION_MINOR == 6
+#define RINGIO_LIBURING_KERNEL KERNEL_VERSION(6, 9, 0)
+#endif
+#if defined(RINGIO_LIBURING_KERNEL) && defined(LINUX_VERSION_CODE) && LINUX_VERSION_CODE >= RINGIO_LIBURING_KERNEL
 #include <linux/io_uring.h>
 #endif
 #include <liburing.h>
