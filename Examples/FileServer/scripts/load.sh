@@ -20,14 +20,7 @@ WARMUP=${WARMUP:-2s}
 VARIANTS=${VARIANTS:-"ringio nio"}
 SIZES=${SIZES:-"4k:4096 64k:65536 1m:1048576"}
 
-../../scripts/install-deps.sh
-if ! command -v wrk >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "Installing wrk with apt-get …" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq wrk >/dev/null
-fi
+../../scripts/install-deps.sh wrk
 
 swift build -c release --product ringio-fileserver >&2
 BIN="$(swift build -c release --show-bin-path)/ringio-fileserver"

@@ -56,18 +56,25 @@ public final class File: Sendable {
         self.isStream = kind & Int32(RINGIO_STREAM) != 0
     }
 
+    /// - Parameter classifiedAs: the `File` this one takes the descriptor over from, whose
+    ///   classification still holds (saves classifying the same descriptor twice).
     private init(
         descriptor: Int32, fixedSlot: Int32, directIOAlignment: FileStatus.DirectIOAlignment?, path: String,
-        on executor: RingExecutor
+        classifiedAs previous: File? = nil, on executor: RingExecutor
     ) {
         self.executor = executor
         self.path = path
         self.state = Atomic(descriptor)
         self.fixedSlot = fixedSlot
         self.directIOAlignment = directIOAlignment
-        let kind = ringio_classify_descriptor(descriptor)
-        self.transfersEndOnTheirOwn = kind & Int32(RINGIO_TRANSFERS_END_ON_THEIR_OWN) != 0
-        self.isStream = kind & Int32(RINGIO_STREAM) != 0
+        if let previous {
+            self.transfersEndOnTheirOwn = previous.transfersEndOnTheirOwn
+            self.isStream = previous.isStream
+        } else {
+            let kind = ringio_classify_descriptor(descriptor)
+            self.transfersEndOnTheirOwn = kind & Int32(RINGIO_TRANSFERS_END_ON_THEIR_OWN) != 0
+            self.isStream = kind & Int32(RINGIO_STREAM) != 0
+        }
     }
 
     deinit {
@@ -117,7 +124,8 @@ public final class File: Sendable {
         // Without STATX_DIOALIGN (kernels before 6.1) assume 4096, which also suits 4K-sector disks.
         let alignment = status.directIOAlignment ?? .init(memory: 4096, offset: 4096)
         return File(
-            descriptor: file.takeDescriptor(), fixedSlot: slot, directIOAlignment: alignment, path: path, on: executor)
+            descriptor: file.takeDescriptor(), fixedSlot: slot, directIOAlignment: alignment, path: path,
+            classifiedAs: file, on: executor)
     }
 
     /// Hands the descriptor over to a new `File` (this one then neither closes nor releases it).
