@@ -1,7 +1,8 @@
 // RingIO benchmarks, run with `swift package --package-path Benchmarks benchmark`.
 //
 // ReadFixed4KRandomQD1 / ReadFixed4KRandomQD32: 4 KiB READ_FIXED reads at random 4 KiB-aligned
-// offsets of a page-cached 256 MiB file, with 1 or 32 reads in flight. One sample is
+// offsets of a page-cached 256 MiB file, with 1 or 32 reads in flight (one task per read in
+// flight); ReadFixed4KRandomPipelineQD32: the same from one task through File.withPipeline. One sample is
 // `benchmark.scaledIterations.count` (1,000) reads; with `scalingFactor: .kilo` the scaled
 // columns are per read (wall clock ns/read, mallocs/read, instructions/read) and throughput is
 // reads per second.
@@ -109,6 +110,43 @@ private func readBenchmark(
     }
 }
 
+/// 4 KiB random READ_FIXED, `queueDepth` in flight from one task through `File.withPipeline`.
+private func pipelineBenchmark(_ name: String, queueDepth: Int) {
+    nonisolated(unsafe) var context: BenchmarkContext?
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: allMetrics,
+            warmupIterations: 3,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(2),
+            maxIterations: 2_000,
+            thresholds: noAllocations,
+            setup: { context = try BenchmarkContext(queueDepth: queueDepth) },
+            teardown: {
+                if let executor = context?.executor { await executor.shutdown() }
+                context = nil
+            }
+        )
+    ) { benchmark in
+        guard let context else {
+            benchmark.error("benchmark setup did not run")
+            return
+        }
+        nonisolated(unsafe) let benchmark = benchmark
+        let reads = benchmark.scaledIterations.count
+        let executor = context.executor
+        let path = context.path
+        let seed = 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000
+        try await executor.run {
+            try await PipelineWorkload.randomReads(
+                on: executor, path: path, depth: queueDepth, count: reads, seed: seed,
+                measurementStarted: { benchmark.startMeasurement() },
+                measurementStopped: { benchmark.stopMeasurement() })
+        }
+    }
+}
+
 /// A benchmark of the runtime alone (no file): `body` runs inside `executor.run { }` with the
 /// measurement callbacks and the number of operations of one sample.
 private func runtimeBenchmark(
@@ -147,6 +185,9 @@ private func runtimeBenchmark(
 let benchmarks: @Sendable () -> Void = {
     readBenchmark("ReadFixed4KRandomQD1", queueDepth: 1)
     readBenchmark("ReadFixed4KRandomQD32", queueDepth: 32)
+    // The same reads from one task keeping 32 in flight with File.withPipeline (one resume per
+    // batch of completions instead of one per read).
+    pipelineBenchmark("ReadFixed4KRandomPipelineQD32", queueDepth: 32)
     // 128 KiB blocks, 8 in flight, consecutive offsets: what streaming a file looks like.
     readBenchmark("ReadFixed128KSequentialQD8", queueDepth: 8, blockSize: 128 << 10, sequential: true)
     // 4 KiB WRITE_FIXED at random offsets into the page cache (no fsync), 32 in flight.

@@ -1,15 +1,19 @@
 // compare-ringio: the RingIO side of `Benchmarks/compare`.
 //
-// Queue depth N = N tasks inside `executor.run { }` (so they prefer the ring executor), each
-// holding one registered buffer and keeping one READ_FIXED / WRITE_FIXED in flight. Prints one JSON
-// object (CompareSupport.Report).
+// `--system ringio`: queue depth N = N tasks inside `executor.run { }` (so they prefer the ring
+// executor), each holding one registered buffer and keeping one READ_FIXED / WRITE_FIXED in flight
+// (one `await` per I/O).
+// `--system ringio-pipeline`: one task keeps N operations in flight through `File.withPipeline`,
+// resubmitting each buffer as its completion is taken (one resume per batch of completions).
+// Prints one JSON object (CompareSupport.Report).
 import CompareSupport
 import RingIO
 
-let options = WorkerOptions.parse(CommandLine.arguments, systems: ["ringio"])
+let options = WorkerOptions.parse(CommandLine.arguments, systems: ["ringio", "ringio-pipeline"])
 let workload = options.workload
 let fileSize = options.fileSize()
 let depth = options.queueDepth
+let pipelined = options.system == "ringio-pipeline"
 
 /// Enough SQ entries for every task and a registered buffer of one block per task, like fio's
 /// `fixedbufs`.
@@ -32,6 +36,11 @@ do {
             on: executor
         )
         do {
+            if pipelined {
+                let total = try await pipelineWorker(file: file, executor: executor, window: window, cursor: cursor)
+                try await file.close()
+                return total
+            }
             let total = try await withThrowingTaskGroup(of: Recorder.self) { group in
                 for index in 0..<depth {
                     group.addTask {
@@ -53,7 +62,9 @@ do {
     await executor.shutdown()
     Report(
         options: options, window: window, recorder: recorder, cpu: cpu,
-        note: "\(depth) task(s) on the ring executor, \(workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"), registered file: \(executor.capabilities.registeredFiles)"
+        note: pipelined
+            ? "1 task, File.withPipeline(depth: \(depth)), \(workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"), registered file: \(executor.capabilities.registeredFiles)"
+            : "\(depth) task(s) on the ring executor, \(workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"), registered file: \(executor.capabilities.registeredFiles)"
     ).print()
 } catch {
     fail("\(error)")
@@ -88,6 +99,49 @@ func worker(_ index: Int, file: File, executor: RingExecutor, window: Window, cu
         let finished = nanosecondsNow()
         if started >= window.start { recorder.record(nanoseconds: finished &- started, bytes: count) }
         started = finished
+    }
+    return recorder
+}
+
+/// One task, one pipeline of `depth` operations: each completion's lease goes straight back in
+/// with the next offset. The tag carries the operation's start time (the clock read that took the
+/// previous completion), so there is one clock read per operation, as in `worker`.
+func pipelineWorker(file: File, executor: RingExecutor, window: Window, cursor: SharedCursor) async throws -> Recorder {
+    let blockSize = workload.blockSize
+    let range = 0..<blockSize
+    var offsets = OffsetSource(worker: 0, workload: workload, fileSize: fileSize, cursor: cursor)
+    var recorder = Recorder()
+    try await file.withPipeline(depth: depth) { pipeline in
+        let now = nanosecondsNow()
+        for index in 0..<depth {
+            var lease = try await executor.buffers.lease()
+            if workload.isWrite {
+                lease.withUnsafeMutableBytes { bytes in
+                    // Safety: the lease is ours and the kernel is not using it.
+                    for position in 0..<bytes.count { bytes[position] = UInt8(truncatingIfNeeded: position &+ index) }
+                }
+                lease.count = blockSize
+                try await pipeline.write(from: lease, range: range, at: offsets.next(), tag: Int(truncatingIfNeeded: now))
+            } else {
+                try await pipeline.read(into: lease, range: range, at: offsets.next(), tag: Int(truncatingIfNeeded: now))
+            }
+        }
+        while let completion = await pipeline.next() {
+            let count = try completion.result.get()
+            guard count == blockSize else {
+                throw CompareError.shortTransfer(offset: completion.offset, expected: blockSize, got: count)
+            }
+            let started = UInt64(truncatingIfNeeded: completion.tag)
+            let finished = nanosecondsNow()
+            if started >= window.start { recorder.record(nanoseconds: finished &- started, bytes: count) }
+            guard finished < window.end else { continue }  // let the rest drain
+            let lease = completion.takeLease()
+            if workload.isWrite {
+                try await pipeline.write(from: lease, range: range, at: offsets.next(), tag: Int(truncatingIfNeeded: finished))
+            } else {
+                try await pipeline.read(into: lease, range: range, at: offsets.next(), tag: Int(truncatingIfNeeded: finished))
+            }
+        }
     }
     return recorder
 }

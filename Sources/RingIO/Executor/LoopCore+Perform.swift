@@ -118,7 +118,7 @@ extension LoopCore {
     }
 
     /// Waits in FIFO order for a free slot (back-pressure when `maxInFlight` operations are out).
-    private func waitForSlot(_ operation: Operation, path: String?, fd: Int32?, cancellable: Bool) async throws -> UInt32 {
+    func waitForSlot(_ operation: Operation, path: String?, fd: Int32?, cancellable: Bool) async throws -> UInt32 {
         let id = table.makeWaiterID()
         let granted: UInt32?
         if cancellable {

@@ -272,6 +272,15 @@ final class LoopCore: @unchecked Sendable {
         signalRemoteWork()
     }
 
+    /// Asks the loop to cancel every operation of a pipeline (from a cancellation handler, any thread).
+    ///
+    /// - Parameter sink: a `CompletionSink` retained by the caller; the loop releases it.
+    func requestCancel(ofRetainedSink sink: UnsafeMutableRawPointer) {
+        let address = UInt(bitPattern: sink)
+        remote.withLock { $0.sinkCancels.append(address) }
+        signalRemoteWork()
+    }
+
     /// Asks the loop to drop the slot waiter `id` (from a cancellation handler, any thread).
     func requestWaiterCancel(_ id: UInt64) {
         remote.withLock { $0.waiterCancels.append(id) }
@@ -401,6 +410,7 @@ final class LoopCore: @unchecked Sendable {
     private func drainRemote() {
         hasRemoteWork.store(false, ordering: .sequentiallyConsistent)
         var cancels: [UInt64] = []
+        var sinkCancels: [UInt] = []
         var waiterCancels: [UInt64] = []
         var newShutdownWaiters: [UnsafeContinuation<Void, Never>] = []
         var terminate = false
@@ -411,6 +421,7 @@ final class LoopCore: @unchecked Sendable {
             if !queue.fileSlotReleases.isEmpty { swap(&queue.fileSlotReleases, &slotReleases) }
             swap(&queue.jobs, &drainedJobs)
             if !queue.cancels.isEmpty { swap(&queue.cancels, &cancels) }
+            if !queue.sinkCancels.isEmpty { swap(&queue.sinkCancels, &sinkCancels) }
             if !queue.waiterCancels.isEmpty { swap(&queue.waiterCancels, &waiterCancels) }
             if !queue.shutdownWaiters.isEmpty { swap(&queue.shutdownWaiters, &newShutdownWaiters) }
             terminate = queue.terminate
@@ -421,6 +432,11 @@ final class LoopCore: @unchecked Sendable {
         for (userData, result) in completed { table.complete(userData, result: result) }
         for id in waiterCancels { table.cancelWaiter(id: id) }
         for userData in cancels { submitCancel(of: userData) }
+        for address in sinkCancels {
+            // Safety: retained by the cancellation hook that queued it; released here.
+            let sink = Unmanaged<CompletionSink>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeRetainedValue()
+            for userData in sink.inFlightUserData() { submitCancel(of: userData) }
+        }
         if terminate { terminating = true }
         if !newShutdownWaiters.isEmpty || terminating {
             shutdownWaiters.append(contentsOf: newShutdownWaiters)

@@ -4,6 +4,8 @@ struct RemoteQueue {
     var jobs: [QueuedJob] = []
     /// `user_data` of operations whose tasks were cancelled.
     var cancels: [UInt64] = []
+    /// Completion sinks (retained, as address bit patterns) whose pipelines' tasks were cancelled.
+    var sinkCancels: [UInt] = []
     /// Ids of slot waiters whose tasks were cancelled.
     var waiterCancels: [UInt64] = []
     /// Callers of `shutdown()` waiting for it to finish.
@@ -16,7 +18,7 @@ struct RemoteQueue {
     var terminate = false
 
     var isEmpty: Bool {
-        jobs.isEmpty && cancels.isEmpty && waiterCancels.isEmpty && shutdownWaiters.isEmpty && fileSlotReleases.isEmpty && completions.isEmpty && !terminate
+        jobs.isEmpty && cancels.isEmpty && sinkCancels.isEmpty && waiterCancels.isEmpty && shutdownWaiters.isEmpty && fileSlotReleases.isEmpty && completions.isEmpty && !terminate
     }
 }
 

@@ -3,7 +3,8 @@ import DequeModule
 
 /// The preallocated table of operations in flight, keyed by `user_data`.
 ///
-/// Each slot holds the continuation of the task awaiting that operation. Slots are recycled
+/// Each slot holds the continuation of the task awaiting that operation, or the completion sink
+/// and entry number of a pipeline's operation (`CompletionSink`). Slots are recycled
 /// through a free stack, so steady-state I/O allocates nothing. When every slot is taken,
 /// callers queue in FIFO order (back-pressure) and are handed the next slot that frees.
 /// Loop-confined: not `Sendable`.
@@ -11,6 +12,10 @@ final class OperationTable {
     private struct Slot {
         var generation: UInt32 = 0
         var continuation: UnsafeContinuation<Int32, Never>?
+        /// For a pipeline's operation: where its result goes. Unretained: a pipeline outlives
+        /// its operations (it waits for every one before it ends).
+        var sink: Unmanaged<CompletionSink>?
+        var entry: UInt32 = 0
     }
 
     private struct Waiter {
@@ -124,19 +129,29 @@ final class OperationTable {
         armedCount += 1
     }
 
+    /// Records that `slot`'s result goes to `sink` under `entry` (a pipeline's operation).
+    ///
+    /// The slot is released by `complete` itself: no task holds it, and no cancellation hook lives in it.
+    @inline(__always)
+    func arm(_ slot: UInt32, sink: CompletionSink, entry: UInt32) {
+        slots[Int(slot)].sink = Unmanaged.passUnretained(sink)
+        slots[Int(slot)].entry = entry
+        armedCount += 1
+    }
+
     /// True when `userData` names an operation that has not completed yet.
     func isArmed(_ userData: UInt64) -> Bool {
         let index = UserData.slot(of: userData)
         guard index < capacity else { return false }
         // Safety: index < capacity.
         let slot = slots[index]
-        return slot.continuation != nil && slot.generation == UserData.generation(of: userData)
+        return (slot.continuation != nil || slot.sink != nil) && slot.generation == UserData.generation(of: userData)
     }
 
     /// The `user_data` of every operation still in flight.
     func armedUserData() -> [UInt64] {
         var result: [UInt64] = []
-        for index in 0..<capacity where slots[index].continuation != nil {
+        for index in 0..<capacity where slots[index].continuation != nil || slots[index].sink != nil {
             result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
         }
         return result
@@ -146,20 +161,30 @@ final class OperationTable {
     ///
     /// The slot is retired (its generation moves on, so late cancels miss) but not yet reusable:
     /// the resumed task releases it once its cancellation hook, which lives in the slot, is removed.
+    /// A pipeline's slot is released at once, and the result queued on its sink.
     ///
     /// - Returns: false if no such operation is in flight (a stale or foreign completion).
     @inline(__always)
     @discardableResult
     func complete(_ userData: UInt64, result: Int32) -> Bool {
         let index = UserData.slot(of: userData)
-        guard index < capacity, slots[index].generation == UserData.generation(of: userData),
-              let continuation = slots[index].continuation
-        else { return false }
-        slots[index].continuation = nil
+        guard index < capacity, slots[index].generation == UserData.generation(of: userData) else { return false }
         let next = slots[index].generation &+ 1
+        if let continuation = slots[index].continuation {
+            slots[index].continuation = nil
+            slots[index].generation = next >= UserData.generationLimit ? 0 : next
+            armedCount -= 1
+            continuation.resume(returning: result)
+            return true
+        }
+        guard let sink = slots[index].sink else { return false }
+        slots[index].sink = nil
         slots[index].generation = next >= UserData.generationLimit ? 0 : next
         armedCount -= 1
-        continuation.resume(returning: result)
+        let entry = slots[index].entry
+        release(UInt32(truncatingIfNeeded: index))
+        // Safety: the pipeline that owns the sink waits for all of its operations before it ends.
+        sink._withUnsafeGuaranteedRef { $0.deliver(entry: entry, result: result) }
         return true
     }
 

@@ -1,0 +1,331 @@
+internal import CRingIO
+
+extension File {
+    /// Runs `body` with a pipeline that keeps up to `depth` reads and writes of this file in
+    /// flight and hands back their completions as they arrive.
+    ///
+    /// One task drives many operations: it submits with `IOPipeline.read(into:range:at:tag:)` /
+    /// `write(from:range:at:tag:)` (no suspension) and takes results with `next()`, which suspends
+    /// only when nothing has finished yet, so the task is resumed once per batch of completions
+    /// instead of once per I/O. Each operation takes its lease with it and the completion gives it
+    /// back, so a buffer the kernel may still write to cannot be touched or handed to anyone else.
+    ///
+    /// When `body` returns or throws, operations still pending are waited for (and, when `body`
+    /// threw, cancelled first unless the file's transfers end on their own), and their leases are
+    /// returned to the pool only after the kernel is done with them.
+    ///
+    /// ```swift
+    /// try await file.withPipeline(depth: 32) { pipeline in
+    ///     for offset in offsets.prefix(32) { try await pipeline.read(into: try await executor.buffers.lease(), at: offset) }
+    ///     while let completion = await pipeline.next() {
+    ///         let n = try completion.result.get()        // bytes read, or the RingIOError
+    ///         // … use completion.lease, then reuse it for the next read
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - depth: how many operations may be pending at once (1...65536).
+    ///   - body: submits operations and takes their completions; runs on the executor's thread.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; `RingIOError` `.invalidArgument` for a bad depth or a stream
+    ///   (pipe, socket, character device: their reads must not overlap); `.closed`; `.shutDown`.
+    /// - Note: issues IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED (READ / WRITE when the pool is
+    ///   not registered), and IORING_OP_ASYNC_CANCEL when the task is cancelled on a file whose
+    ///   transfers can block (network, FUSE, virtual file systems).
+    @discardableResult
+    public func withPipeline<Result>(
+        depth: Int,
+        _ body: nonisolated(nonsending) (inout IOPipeline) async throws -> Result
+    ) async throws -> Result {
+        guard (1...65_536).contains(depth) else {
+            throw RingIOError.invalidArgument(
+                Operation("pipeline"), path: path, fd: descriptor, "A pipeline's depth must be in 1...65536 (got \(depth))")
+        }
+        guard !isStream else {
+            throw RingIOError.invalidArgument(
+                Operation("pipeline"), path: path, fd: descriptor,
+                "Pipelines need a file with offsets; reads of a pipe, socket or character device must not overlap (use read(into:at:) or chunks())")
+        }
+        _ = try openDescriptor(for: Operation("pipeline"))
+        return try await executor.onLoop {
+            var pipeline = IOPipeline(state: PipelineState(file: self, depth: depth))
+            let result: Result
+            do {
+                result = try await body(&pipeline)
+            } catch {
+                await pipeline.drain(cancelling: true)
+                throw error
+            }
+            await pipeline.drain(cancelling: false)
+            return result
+        }
+    }
+}
+
+/// Reads and writes of one file in flight together, whose completions are taken as they arrive.
+///
+/// Made by `File.withPipeline(depth:_:)` and valid only inside its closure (`~Copyable`, passed
+/// `inout`, so it cannot escape). Loop-confined: use it only from the task that runs the closure.
+public struct IOPipeline: ~Copyable {
+    let state: PipelineState
+
+    init(state: PipelineState) {
+        self.state = state
+    }
+
+    /// How many operations may be pending at once.
+    public var depth: Int { state.sink.capacity }
+
+    /// Operations submitted whose completion `next()` has not returned yet.
+    public var pending: Int { state.sink.capacity - state.freeCount }
+
+    /// Whether another operation can be submitted now (`pending < depth`).
+    public var hasRoom: Bool { state.freeCount > 0 }
+
+    /// Starts reading into `range` of `lease` from `offset`; `next()` returns the lease with the result.
+    ///
+    /// Does not wait for the read. The SQE reaches the kernel with the loop's next submission.
+    ///
+    /// - Parameters:
+    ///   - lease: the buffer; the pipeline holds it until the completion is taken.
+    ///   - range: where in the lease to put the data; default the whole lease.
+    ///   - offset: the file offset (0 or more).
+    ///   - tag: any number of yours, returned in the completion.
+    /// - Throws: `RingIOError` `.invalidArgument` (range outside the lease, a lease of another
+    ///   executor, `depth` operations already pending, O_DIRECT misalignment), `.closed`,
+    ///   `.shutDown`; `CancellationError`. On a throw nothing was submitted and the lease went
+    ///   back to the pool.
+    /// - Note: issues IORING_OP_READ_FIXED (IORING_OP_READ when the pool is not registered).
+    public mutating func read(into lease: consuming BufferLease, range: Range<Int>? = nil, at offset: Int64, tag: Int = 0) async throws {
+        try await state.submit(lease, range: range ?? 0..<lease.capacity, offset: offset, tag: tag, isWrite: false)
+    }
+
+    /// Starts writing `range` of `lease` at `offset`; `next()` returns the lease with the result.
+    ///
+    /// Does not wait for the write. The SQE reaches the kernel with the loop's next submission.
+    ///
+    /// - Parameters:
+    ///   - lease: the buffer; the pipeline holds it until the completion is taken.
+    ///   - range: which bytes of the lease to write; default its `count` valid bytes.
+    ///   - offset: the file offset (0 or more; ignored for files opened with `.append`).
+    ///   - tag: any number of yours, returned in the completion.
+    /// - Throws: as `read(into:range:at:tag:)`.
+    /// - Note: issues IORING_OP_WRITE_FIXED (IORING_OP_WRITE when the pool is not registered).
+    public mutating func write(from lease: consuming BufferLease, range: Range<Int>? = nil, at offset: Int64, tag: Int = 0) async throws {
+        try await state.submit(lease, range: range ?? 0..<lease.count, offset: offset, tag: tag, isWrite: true)
+    }
+
+    /// Returns the next finished operation, waiting if none has finished yet; nil when none is pending.
+    ///
+    /// Completions come in the order the kernel finishes them, not the order of submission.
+    /// Errors are in the completion's `result`, so the lease always comes back. If the task is
+    /// cancelled while waiting, operations on files whose transfers can block are cancelled
+    /// (their result is ECANCELED); reads and writes of disk files finish normally.
+    public mutating func next() async -> IOCompletion? {
+        await state.next()
+    }
+
+    /// Takes and drops every pending completion (their leases go back to the pool).
+    mutating func drain(cancelling: Bool) async {
+        if cancelling { state.cancelInFlight() }
+        while let completion = await state.next() { _ = consume completion }
+    }
+}
+
+@available(*, unavailable)
+extension IOPipeline: Sendable {}
+
+/// A finished pipeline operation: its lease, back from the kernel, and its result.
+public struct IOCompletion: ~Copyable {
+    /// The operation's buffer; after a read, `count` is `range.lowerBound` + bytes read.
+    public var lease: BufferLease
+    /// The `tag` given when the operation was submitted.
+    public let tag: Int
+    /// The file offset the operation was submitted with.
+    public let offset: Int64
+    /// The part of the lease the operation used.
+    public let range: Range<Int>
+    /// True for a write, false for a read.
+    public let isWrite: Bool
+    /// Bytes read or written (0 at end of file; may be short), or the error (with errno, operation,
+    /// path and fd; `.shutDown` when the executor shut down meanwhile).
+    public var result: Swift.Result<Int, RingIOError> {
+        if let failure { return .failure(failure.error) }
+        return .success(transferred)
+    }
+    private let transferred: Int
+    /// Boxed so that a completion, which is moved a few times per operation, stays small.
+    private let failure: ErrorBox?
+
+    init(lease: consuming BufferLease, tag: Int, offset: Int64, range: Range<Int>, isWrite: Bool, transferred: Int, failure: RingIOError?) {
+        self.lease = lease
+        self.tag = tag
+        self.offset = offset
+        self.range = range
+        self.isWrite = isWrite
+        self.transferred = transferred
+        self.failure = failure.map(ErrorBox.init)
+    }
+
+    /// Hands the lease back, ending the completion (for reusing it in the next operation).
+    public consuming func takeLease() -> BufferLease {
+        lease
+    }
+}
+
+@available(*, unavailable)
+extension IOCompletion: Sendable {}
+
+/// A failed completion's error, out of line.
+final class ErrorBox {
+    let error: RingIOError
+    init(_ error: RingIOError) { self.error = error }
+}
+
+/// The loop-confined state behind an `IOPipeline`: the leases of pending operations, by entry,
+/// and the sink their results arrive in. Allocated once per pipeline.
+final class PipelineState {
+    private struct Entry {
+        var offset: Int64 = 0
+        var tag: Int = 0
+        var range: Range<Int> = 0..<0
+        var isWrite = false
+    }
+
+    let file: File
+    let core: LoopCore
+    let sink: CompletionSink
+    /// The lease of each pending entry (initialized only while the entry is pending).
+    private let leases: UnsafeMutablePointer<BufferLease>
+    private let entries: UnsafeMutablePointer<Entry>
+    /// Free entry numbers, a stack.
+    private let free: UnsafeMutablePointer<UInt32>
+    private(set) var freeCount: Int
+    /// The cancellation hook installed while the task waits in `next()`.
+    private let hook: UnsafeMutablePointer<ringio_cancel_hook>
+
+    init(file: File, depth: Int) {
+        self.file = file
+        self.core = file.executor.core
+        self.sink = CompletionSink(capacity: depth)
+        self.leases = .allocate(capacity: depth)
+        self.entries = .allocate(capacity: depth)
+        self.entries.initialize(repeating: Entry(), count: depth)
+        self.free = .allocate(capacity: depth)
+        for index in 0..<depth {
+            // Safety: index < depth; entry 0 ends on top of the stack.
+            free[index] = UInt32(depth - 1 - index)
+        }
+        self.freeCount = depth
+        self.hook = .allocate(capacity: 1)
+        self.hook.initialize(to: ringio_cancel_hook(
+            fn: ringioCancelSink,
+            core: Unmanaged.passUnretained(core).toOpaque(),
+            user_data: UInt64(UInt(bitPattern: Unmanaged.passUnretained(sink).toOpaque()))))
+    }
+
+    deinit {
+        // `withPipeline` takes every completion before the pipeline ends, so no lease is left.
+        precondition(freeCount == sink.capacity, "RingIO: a pipeline ended with operations pending")
+        entries.deinitialize(count: sink.capacity)
+        entries.deallocate()
+        leases.deallocate()
+        free.deallocate()
+        hook.deallocate()
+    }
+
+    /// Checks the request, parks the lease under a free entry and submits the SQE.
+    @inline(__always)
+    func submit(_ lease: consuming BufferLease, range: Range<Int>, offset: Int64, tag: Int, isWrite: Bool) async throws {
+        precondition(core.isLoopThread, "RingIO: an IOPipeline is used off the executor's thread")
+        let operation: Operation = isWrite ? .writeFixed : .readFixed
+        let address = try file.address(of: range, in: lease, offset: offset, operation)
+        guard freeCount > 0 else {
+            throw RingIOError.invalidArgument(
+                operation, path: file.path, fd: file.descriptor,
+                "The pipeline already has \(sink.capacity) operations pending (its depth); take a completion with next() before submitting another")
+        }
+        let fd = try file.openDescriptor(for: operation)
+        freeCount -= 1
+        let entry = free[freeCount]
+        let length = UInt32(range.count)
+        let index = Int32(lease.index)
+        let fixed = lease.pool.isRegistered
+        let slot = file.fixedSlot
+        entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
+        // Safety: the entry was free, so its lease storage is uninitialized.
+        (leases + Int(entry)).initialize(to: lease)
+        do {
+            try await core.submit(to: sink, entry: entry, operation, path: file.path, fd: fd) { sqe in
+                switch (isWrite, fixed) {
+                case (false, true): io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
+                case (false, false): io_uring_prep_read(sqe, fd, address, length, UInt64(offset))
+                case (true, true): io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
+                case (true, false): io_uring_prep_write(sqe, fd, address, length, UInt64(offset))
+                }
+                if slot >= 0 {
+                    sqe.pointee.fd = slot
+                    sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
+                }
+            }
+        } catch {
+            // Nothing reached the kernel: give the lease back to the pool and the entry back.
+            // Safety: initialized just above and not handed to the kernel.
+            _ = (leases + Int(entry)).move()
+            free[freeCount] = entry
+            freeCount += 1
+            throw error
+        }
+    }
+
+    /// Takes the next result, waiting for one if needed; nil when nothing is pending.
+    @inline(__always)
+    func next() async -> IOCompletion? {
+        precondition(core.isLoopThread, "RingIO: an IOPipeline is used off the executor's thread")
+        if sink.readyCount == 0 {
+            guard sink.inFlightCount > 0 else { return nil }
+            if file.transfersEndOnTheirOwn {
+                await sink.wait()
+            } else {
+                await withCancellationHook(hook) { await sink.wait() }
+            }
+        }
+        guard let finished = sink.take() else { return nil }
+        let entry = finished.entry
+        let info = entries[Int(entry)]
+        // Safety: a result is delivered once per submitted entry, and the kernel is done with its buffer.
+        var lease = (leases + Int(entry)).move()
+        free[freeCount] = entry
+        freeCount += 1
+        if finished.value >= 0 {
+            if !info.isWrite { lease.count = info.range.lowerBound + Int(finished.value) }
+            return IOCompletion(
+                lease: lease, tag: info.tag, offset: info.offset, range: info.range, isWrite: info.isWrite,
+                transferred: Int(finished.value), failure: nil)
+        }
+        return IOCompletion(
+            lease: lease, tag: info.tag, offset: info.offset, range: info.range, isWrite: info.isWrite,
+            transferred: 0, failure: error(for: finished.value, isWrite: info.isWrite))
+    }
+
+    /// Asks the kernel to cancel every operation in flight, unless the file's transfers end on their own.
+    func cancelInFlight() {
+        guard !file.transfersEndOnTheirOwn, sink.inFlightCount > 0 else { return }
+        ringioCancelSink(core: hook.pointee.core, sink: hook.pointee.user_data)
+    }
+
+    private func error(for result: Int32, isWrite: Bool) -> RingIOError {
+        let operation: Operation = isWrite ? .writeFixed : .readFixed
+        if result == -ECANCELED && core.lifecycle != .running {
+            var error = RingIOError.shutDown(operation, path: file.path, fd: file.descriptor)
+            error.errno = .canceled
+            error.hint = "The RingExecutor was shut down while this operation was in flight; it was cancelled"
+            return error
+        }
+        return RingIOError.fromResult(result, operation: operation, path: file.path, fd: file.descriptor)
+    }
+}
+
+@available(*, unavailable)
+extension PipelineState: Sendable {}

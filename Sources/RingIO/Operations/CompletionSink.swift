@@ -1,0 +1,95 @@
+/// Where the completions of a pipeline's operations go: the loop queues them here as they
+/// arrive, and the pipeline's task takes them, resuming at most once per batch.
+///
+/// An operation armed with a sink (`OperationTable.arm(_:sink:entry:)`) does not resume a task of
+/// its own; its result is queued under the caller's entry number. If the owning task is waiting
+/// (`wait()`), the first result of a loop turn resumes it, and it finds the rest of the turn's
+/// results queued when it runs. So a task that keeps many operations in flight pays for one
+/// suspension per batch of completions instead of one per operation.
+///
+/// Loop-confined: not `Sendable`. Its storage is allocated once, at init.
+final class CompletionSink {
+    /// One finished operation: the caller's entry number and the CQE's `res`.
+    struct Result {
+        var entry: UInt32
+        var value: Int32
+    }
+
+    /// How many operations may be in flight or queued at once (entries are `0..<capacity`).
+    let capacity: Int
+    /// The `user_data` of each entry while it is in flight, `idle` when it is not (for cancelling).
+    private let userData: UnsafeMutablePointer<UInt64>
+    /// Finished operations not yet taken, a ring buffer of `capacity`.
+    private let ready: UnsafeMutablePointer<Result>
+    private var readyHead = 0
+    /// Number of results queued and not yet taken.
+    private(set) var readyCount = 0
+    /// Number of operations submitted and not yet finished.
+    private(set) var inFlightCount = 0
+    /// The owning task, while it waits for a result.
+    private var waiter: UnsafeContinuation<Void, Never>?
+    /// Marks an entry not in flight (`UserData.wake`, which no operation slot ever has).
+    private static let idle = UserData.wake
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        self.userData = .allocate(capacity: capacity)
+        self.userData.initialize(repeating: Self.idle, count: capacity)
+        self.ready = .allocate(capacity: capacity)
+        self.ready.initialize(repeating: Result(entry: 0, value: 0), count: capacity)
+    }
+
+    deinit {
+        precondition(inFlightCount == 0, "RingIO: a completion sink was released with operations in flight")
+        userData.deallocate()
+        ready.deallocate()
+    }
+
+    /// Records that `entry`'s operation was armed under `userData`.
+    @inline(__always)
+    func didSubmit(entry: UInt32, userData value: UInt64) {
+        userData[Int(entry)] = value
+        inFlightCount += 1
+    }
+
+    /// Queues `entry`'s result and wakes the waiting task, if any (loop thread, from the table).
+    @inline(__always)
+    func deliver(entry: UInt32, result: Int32) {
+        userData[Int(entry)] = Self.idle
+        inFlightCount -= 1
+        // Safety: at most `capacity` entries exist, each in flight or queued at most once.
+        ready[(readyHead + readyCount) % capacity] = Result(entry: entry, value: result)
+        readyCount += 1
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        }
+    }
+
+    /// Takes the oldest queued result, or nil when none is queued.
+    @inline(__always)
+    func take() -> Result? {
+        guard readyCount > 0 else { return nil }
+        let result = ready[readyHead]
+        readyHead = readyHead + 1 == capacity ? 0 : readyHead + 1
+        readyCount -= 1
+        return result
+    }
+
+    /// Suspends until a result is queued. Call only with operations in flight and none queued.
+    @inline(__always)
+    func wait() async {
+        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            waiter = continuation
+        }
+    }
+
+    /// The `user_data` of every entry in flight (for IORING_OP_ASYNC_CANCEL).
+    func inFlightUserData() -> [UInt64] {
+        (0..<capacity).compactMap { userData[$0] == Self.idle ? nil : userData[$0] }
+    }
+}
+
+@available(*, unavailable)
+extension CompletionSink: Sendable {}
