@@ -1,5 +1,6 @@
 import Glibc
-import RingIO
+@testable import RingIO
+import Synchronization
 import Testing
 
 @Suite("Pipelines: many reads and writes from one task", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
@@ -13,24 +14,28 @@ struct PipelineTests {
                 var submitted = 0
                 var mismatches = 0
                 var completed = 0
+                var requests: [Int: (offset: Int64, range: Range<Int>)] = [:]
                 try await file.withPipeline(depth: 8) { pipeline in
                     nonisolated(nonsending) func submit(_ lease: consuming BufferLease, _ pipeline: inout IOPipeline) async throws {
                         let start = Int(random.next() % 4096)
                         let length = Int(random.next() % UInt64(lease.capacity - start))
                         let offset = Int64(random.next() % UInt64(expected.count + 5_000))
                         try await pipeline.read(into: lease, range: start..<(start + length), at: offset, tag: submitted)
+                        requests[submitted] = (offset, start..<(start + length))
                         submitted += 1
                     }
                     for _ in 0..<8 { try await submit(try await executor.buffers.lease(), &pipeline) }
                     let (pending, hasRoom) = (pipeline.pending, pipeline.hasRoom)
                     #expect(pending == 8)
                     #expect(!hasRoom)
-                    while let completion = await pipeline.next() {
+                    while let completion = try await pipeline.next() {
                         completed += 1
                         let n = try completion.result.get()
                         let (isWrite, tag, range, count) = (completion.isWrite, completion.tag, completion.range, completion.lease.count)
                         #expect(!isWrite)
-                        #expect(tag < submitted)
+                        let request = requests.removeValue(forKey: tag)
+                        #expect(request?.offset == completion.offset, "tag \(tag)")
+                        #expect(request?.range == range, "tag \(tag)")
                         let offset = Int(completion.offset)
                         let available = max(0, min(range.count, expected.count - offset))
                         #expect(n == available, "offset \(offset) length \(range.count)")
@@ -44,6 +49,7 @@ struct PipelineTests {
                 }
                 #expect(mismatches == 0)
                 #expect(completed == 400)
+                #expect(requests.isEmpty)
                 #expect(executor.buffers.available == 8)
                 try await file.close()
                 return completed
@@ -73,7 +79,7 @@ struct PipelineTests {
                     next -= 1
                 }
                 while pipeline.hasRoom { try await submit(try await executor.buffers.lease(), &pipeline) }
-                while let completion = await pipeline.next() {
+                while let completion = try await pipeline.next() {
                     let (isWrite, offset, tag, result) = (completion.isWrite, completion.offset, completion.tag, completion.result)
                     #expect(isWrite)
                     #expect(try result.get() == block)
@@ -95,7 +101,7 @@ struct PipelineTests {
                 let file = try await File.open(path, mode: .writeOnly, on: executor)
                 try await file.withPipeline(depth: 2) { pipeline in
                     try await pipeline.read(into: try await executor.buffers.lease(), at: 0, tag: 7)
-                    let completion = await pipeline.next()
+                    let completion = try await pipeline.next()
                     switch consume completion {
                     case .some(let completion):
                         let (tag, count) = (completion.tag, completion.lease.count)
@@ -111,7 +117,7 @@ struct PipelineTests {
                     case .none:
                         Issue.record("no completion")
                     }
-                    let another = await pipeline.next()
+                    let another = try await pipeline.next()
                     let isNil = another == nil
                     #expect(isNil)
                 }
@@ -141,7 +147,7 @@ struct PipelineTests {
                     // The refused lease is back; the two in flight are not.
                     #expect(executor.buffers.available == 2)
                     // A range outside the lease is refused the same way, before anything is submitted.
-                    _ = await pipeline.next()
+                    _ = try await pipeline.next()
                     let lease = try await executor.buffers.lease()
                     let capacity = lease.capacity
                     do {
@@ -166,7 +172,12 @@ struct PipelineTests {
             try await executor.run {
                 let file = try await File.open(path, on: executor)
                 let pending = try await file.withPipeline(depth: 8) { pipeline in
-                    for index in 0..<8 { try await pipeline.read(into: try await executor.buffers.lease(), at: Int64(index) << 16) }
+                    // The README's pattern: fill the pipeline with what the pool has free.
+                    var index: Int64 = 0
+                    while pipeline.hasRoom, let lease = executor.buffers.tryLease() {
+                        try await pipeline.read(into: lease, at: index << 16)
+                        index += 1
+                    }
                     return pipeline.pending
                 }
                 #expect(pending == 8)
@@ -193,23 +204,30 @@ struct PipelineTests {
         defer { close(fds[1]) }
         let readFD = fds[0]
         try await executor.run {
-            let readEnd = File(unsafeDescriptor: readFD, path: "pipe", on: executor)
+            let readEnd = File(unsafeDescriptor: readFD, path: "fifo-under-test", on: executor)
             do {
                 try await readEnd.withPipeline(depth: 4) { _ in Issue.record("a pipe got a pipeline") }
             } catch let error as RingIOError {
                 #expect(error.errno == .invalidArgument)
-                #expect(error.description.contains("pipe"))
+                #expect(error.operation == .pipeline)
+                #expect(error.description.contains("pipe, socket or character device"))
             }
             try await readEnd.close()
             try await Support.withFile([1, 2, 3]) { path, _ in
                 let file = try await File.open(path, on: executor)
-                for depth in [0, -1, 65_537] {
+                // makeExecutor's 64 entries give an in-flight limit of 128.
+                for depth in [0, -1, 129, 65_537] {
                     do {
                         try await file.withPipeline(depth: depth) { _ in Issue.record("depth \(depth) accepted") }
                     } catch let error as RingIOError {
                         #expect(error.code == .invalidArgument)
-                        #expect(error.description.contains("\(depth)"))
+                        #expect(error.description.contains("(got \(depth))"))
+                        #expect(error.description.contains("maxInFlight"))
                     }
+                }
+                try await file.withPipeline(depth: 128) { pipeline in
+                    let depth = pipeline.depth
+                    #expect(depth == 128)
                 }
                 try await file.close()
                 do {
@@ -240,7 +258,7 @@ struct PipelineTests {
                         var completions = 0
                         var mismatches = 0
                         var refused = false
-                        while let completion = await pipeline.next() {
+                        while let completion = try await pipeline.next() {
                             completions += 1
                             switch completion.result {
                             case .success(let n):
@@ -270,7 +288,7 @@ struct PipelineTests {
         }
     }
 
-    @Test func shutdownEndsPendingOperationsAndLaterSubmissionsThrowShutDown() async throws {
+    @Test func aSubmissionAfterShutdownThrowsShutDownAndReadsBeforeItKeepTheirData() async throws {
         try await Support.withFile(Support.bytes(count: 1 << 20, seed: 9)) { path, expected in
             let executor = try Support.makeExecutor(count: 4, size: 4096)
             let file = try await executor.run { try await File.open(path, on: executor) }
@@ -283,7 +301,7 @@ struct PipelineTests {
                     var good = 0
                     var bad = 0
                     var lastLease: BufferLease? = nil
-                    while let completion = await pipeline.next() {
+                    while let completion = try await pipeline.next() {
                         switch completion.result {
                         case .success(let n):
                             let offset = Int(completion.offset)
@@ -303,6 +321,183 @@ struct PipelineTests {
             #expect(outcome.0 == 4)
             #expect(outcome.1 == 0)
             #expect(outcome.2)
+        }
+    }
+    @Test func aWriteLeftPendingThatFailsMakesWithPipelineThrowItsErrno() async throws {
+        try await Support.withFile(Support.bytes(count: 10_000, seed: 12)) { path, expected in
+            let executor = try Support.makeExecutor(count: 2, size: 4096)
+            try await executor.run {
+                // Writing a descriptor opened read-only: EBADF, which must not be lost when the
+                // closure returns without taking the completion.
+                let file = try await File.open(path, on: executor)
+                var returned = false
+                do {
+                    try await file.withPipeline(depth: 2) { pipeline in
+                        var lease = try await executor.buffers.lease()
+                        lease.copy(from: [9, 9, 9])
+                        try await pipeline.write(from: lease, at: 0)
+                        returned = true
+                    }
+                    Issue.record("withPipeline returned although its pending write failed")
+                } catch let error as RingIOError {
+                    #expect(error.errno == .badFileDescriptor)
+                    #expect(error.operation == .writeFixed)
+                    #expect(error.path == path)
+                }
+                #expect(returned)
+                #expect(executor.buffers.available == 2)
+                try await file.close()
+            }
+            await executor.shutdown()
+            #expect(Support.preadFile(path) == expected)
+        }
+    }
+
+    /// A read of an empty pipe blocks until cancelled; `withPipeline` refuses streams, so this
+    /// drives the pipeline's state directly to reach the IORING_OP_ASYNC_CANCEL path.
+    @Test(.enabled(if: Support.testingIOURing, "a blocking read on the thread pool cannot be interrupted"))
+    func cancellingATaskWaitingInNextCancelsTheBlockedOperationAndReturnsItsLease() async throws {
+        let executor = try Support.makeExecutor(count: 2, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let task = Task(executorPreference: executor) { () -> (errno: Errno?, code: RingIOError.Code?, leaseBack: Bool) in
+            let state = PipelineState(file: file, depth: 1)
+            try await state.submit(try await executor.buffers.lease(), range: 0..<4096, offset: 0, tag: 0, isWrite: false)
+            guard let completion = await state.next() else { return (nil, nil, false) }
+            let result = completion.result
+            let lease = completion.takeLease()
+            _ = consume lease
+            switch result {
+            case .success: return (nil, nil, executor.buffers.available == 2)
+            case .failure(let error): return (error.errno, error.code, executor.buffers.available == 2)
+            }
+        }
+        // Let the read reach the kernel and block, then cancel; unblock it after 10 s if the
+        // cancel never arrives, so a broken cancel path fails instead of hanging.
+        try await Task.sleep(nanoseconds: 100_000_000)
+        task.cancel()
+        let watchdog = Task.detached {
+            try await Task.sleep(nanoseconds: 10_000_000_000)
+            pipe.write([1])
+        }
+        let outcome = try await task.value
+        watchdog.cancel()
+        #expect(outcome.errno == .canceled)
+        #expect(outcome.code != .shutDown)
+        #expect(outcome.leaseBack)
+        // No cancelled read may still write into a buffer.
+        #expect(try await executor.run { try await pipe.dataDoesNotLandInTheNextLease(of: executor) })
+        try await executor.run { try await file.close() }
+        await executor.shutdown()
+    }
+
+    @Test(.enabled(if: Support.testingIOURing, "a blocking read on the thread pool cannot be interrupted"))
+    func shutdownEndsABlockedPipelineOperationWithShutDown() async throws {
+        let executor = try Support.makeExecutor(count: 2, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let task = Task(executorPreference: executor) { () -> (errno: Errno?, code: RingIOError.Code?) in
+            let state = PipelineState(file: file, depth: 1)
+            try await state.submit(try await executor.buffers.lease(), range: 0..<4096, offset: 0, tag: 0, isWrite: false)
+            guard let completion = await state.next() else { return (nil, nil) }
+            switch completion.result {
+            case .success: return (nil, nil)
+            case .failure(let error): return (error.errno, error.code)
+            }
+        }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let watchdog = Task.detached {
+            try await Task.sleep(nanoseconds: 10_000_000_000)
+            pipe.write([1])
+        }
+        await executor.shutdown()
+        let outcome = try await task.value
+        watchdog.cancel()
+        #expect(outcome.code == .shutDown)
+        #expect(outcome.errno == .canceled)
+    }
+
+    /// What `withPipeline` does on the way out, on an operation that cannot finish yet: the
+    /// lease stays out of the pool until the kernel completes the read.
+    @Test func drainingWaitsForABlockedOperationBeforeItsLeaseGoesBack() async throws {
+        let executor = try Support.makeExecutor(count: 2, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let drained = Atomic<Bool>(false)
+        let task = Task(executorPreference: executor) { () -> RingIOError? in
+            let state = PipelineState(file: file, depth: 1)
+            try await state.submit(try await executor.buffers.lease(), range: 0..<4096, offset: 0, tag: 0, isWrite: false)
+            let failure = await state.drain(cancelling: false)
+            drained.store(true, ordering: .releasing)
+            return failure
+        }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let drainedEarly = drained.load(ordering: .acquiring)
+        #expect(!drainedEarly)
+        #expect(executor.buffers.available == 1)
+        pipe.write([1, 2, 3])
+        let failure = try await task.value
+        #expect(failure == nil)
+        let drainedAtEnd = drained.load(ordering: .acquiring)
+        #expect(drainedAtEnd)
+        #expect(executor.buffers.available == 2)
+        try await executor.run { try await file.close() }
+        await executor.shutdown()
+    }
+
+    /// A default actor on the ring thread (it was idle when a task preferring the executor
+    /// called it) must not keep the pipeline there: resumes would follow the actor elsewhere.
+    @Test func aPipelineStartedFromADefaultActorStaysOnTheLoop() async throws {
+        try await Support.withFile(Support.bytes(count: 1 << 20, seed: 13)) { path, expected in
+            let executor = try Support.makeExecutor(count: 8, size: 4096)
+            let reader = PipelineReader()
+            let file = try await executor.run { try await File.open(path, on: executor) }
+            let stop = Atomic<Bool>(false)
+            let hammer = Task.detached {
+                while !stop.load(ordering: .relaxed) {
+                    await reader.bump()
+                    // Back to the global pool: an actor switch may otherwise keep this loop on the
+                    // ring thread (where the actor ran) and starve the loop.
+                    await Task.yield()
+                }
+            }
+            let mismatches = try await executor.run {
+                var bad = 0
+                for round in 0..<100 {
+                    bad += try await reader.readBlocks(of: file, executor: executor, expected: expected, round: round)
+                }
+                return bad
+            }
+            stop.store(true, ordering: .relaxed)
+            await hammer.value
+            #expect(mismatches == 0)
+            try await executor.run { try await file.close() }
+            await executor.shutdown()
+        }
+    }
+}
+
+/// A default actor that runs pipelines, kept busy by tasks without the executor preference.
+actor PipelineReader {
+    private var bumps = 0
+
+    func bump() { bumps += 1 }
+
+    /// Reads 8 blocks through a pipeline; returns how many differ from `expected`.
+    func readBlocks(of file: File, executor: RingExecutor, expected: [UInt8], round: Int) async throws -> Int {
+        try await file.withPipeline(depth: 8) { pipeline in
+            for index in 0..<8 {
+                try await pipeline.read(into: try await executor.buffers.lease(), at: Int64((round * 8 + index) % 256) * 4096)
+            }
+            var bad = 0
+            while let completion = try await pipeline.next() {
+                let offset = Int(completion.offset)
+                if completion.lease.bytes != Array(expected[offset..<(offset + 4096)]) { bad += 1 }
+            }
+            return bad
         }
     }
 }

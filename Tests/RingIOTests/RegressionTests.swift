@@ -1,6 +1,7 @@
 import Glibc
 import RingIO
 import Testing
+import Synchronization
 
 @Suite("Regressions", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
 struct RegressionTests {
@@ -113,4 +114,63 @@ struct RegressionTests {
 /// Hands a task to another task on the ring thread (set and read there only).
 final class TaskBox: @unchecked Sendable {
     var task: Task<Int, any Error>?
+}
+
+/// A default actor that reads through RingIO, and that other, non-ring tasks keep busy.
+actor SharedReader {
+    private var bumps = 0
+
+    func bump() { bumps += 1 }
+
+    /// Leases a buffer and reads the first bytes of `file` (from whatever thread the actor is on).
+    func readStart(of file: File, executor: RingExecutor) async throws -> [UInt8] {
+        var lease = try await executor.buffers.lease()
+        let n = try await file.read(into: &lease, range: 0..<4096, at: 0)
+        return Array(lease.bytes.prefix(n))
+    }
+}
+
+@Suite("Regressions: actors on the ring thread", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+struct ActorOnRingThreadTests {
+    /// A default actor called from a task that prefers the executor runs on the ring thread; a
+    /// read it starts there must still resume on the ring thread even when the actor meanwhile
+    /// runs elsewhere for a task without that preference (the in-flight table is loop-confined;
+    /// debug builds assert it after every resume).
+    @Test func aDefaultActorOnTheRingThreadWhoseReadResumesElsewhereStillCompletesOnTheLoop() async throws {
+        try await Support.withFile(Support.bytes(count: 8192, seed: 61)) { path, expected in
+            let executor = try Support.makeExecutor(count: 8, size: 4096)
+            let reader = SharedReader()
+            let file = try await executor.run { try await File.open(path, on: executor) }
+            // Keeps the actor busy from the global pool.
+            let stop = Atomic<Bool>(false)
+            let hammer = Task.detached {
+                while !stop.load(ordering: .relaxed) {
+                    await reader.bump()
+                    // Back to the global pool: an actor switch may otherwise keep this loop on the
+                    // ring thread (where the actor ran) and starve the loop.
+                    await Task.yield()
+                }
+            }
+            let mismatches = try await executor.run {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            var bad = 0
+                            for _ in 0..<300 {
+                                let bytes = try await reader.readStart(of: file, executor: executor)
+                                if bytes != Array(expected[0..<4096]) { bad += 1 }
+                            }
+                            return bad
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            stop.store(true, ordering: .relaxed)
+            await hammer.value
+            #expect(mismatches == 0)
+            try await executor.run { try await file.close() }
+            await executor.shutdown()
+        }
+    }
 }

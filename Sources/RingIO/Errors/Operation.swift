@@ -26,6 +26,8 @@ extension RingIOError {
         public static let readFixed = Operation("read (READ_FIXED)")
         /// IORING_OP_WRITE_FIXED.
         public static let writeFixed = Operation("write (WRITE_FIXED)")
+        /// Setting up or using a pipeline (`File.withPipeline`); its operations report `readFixed`/`writeFixed`.
+        public static let pipeline = Operation("pipeline")
         /// IORING_OP_NOP.
         public static let nop = Operation("nop")
         /// IORING_OP_STATX.

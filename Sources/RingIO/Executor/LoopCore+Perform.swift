@@ -18,6 +18,7 @@ extension LoopCore {
     ///     completion without a cancellation handler (which costs two task-status updates).
     ///   - timeout: if set, an IORING_OP_LINK_TIMEOUT is linked to the operation; when it fires the
     ///     kernel cancels the operation and this throws `.timedOut` after the operation completed.
+    ///   - revalidate: run again after waiting for a free slot (the file may have been closed meanwhile).
     ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
     /// - Returns: the completion's non-negative `res`.
     /// - Throws: `RingIOError` for a negative result or a shut-down executor; `CancellationError`
@@ -30,6 +31,7 @@ extension LoopCore {
         cancellable: Bool = true,
         cancelInFlight: Bool = true,
         timeout: Duration? = nil,
+        revalidate: () throws -> Void = {},
         _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async throws -> Int32 {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
@@ -40,6 +42,12 @@ extension LoopCore {
             slot = free
         } else {
             slot = try await waitForSlot(operation, path: path, fd: fd, cancellable: cancellable)
+            do {
+                try revalidate()
+            } catch {
+                table.release(slot)
+                throw error
+            }
         }
         let userData = table.userData(for: slot)
         let result: Int32
@@ -52,6 +60,8 @@ extension LoopCore {
         } else {
             result = await submit(slot: slot, userData: userData, timeout: timeout, prepare)
         }
+        // The resume must come back to the loop thread: the table is loop-confined (see `onLoop`).
+        assert(isLoopThread, "RingIO: an operation resumed off the executor's thread")
         // Only now, with the hook (which lives in the slot) removed, may another operation reuse it.
         table.release(slot)
         if result >= 0 { return result }

@@ -13,6 +13,7 @@ extension LoopCore {
     ///   - operation: names the operation in errors.
     ///   - path: the file's path, for errors.
     ///   - fd: the descriptor, for errors.
+    ///   - revalidate: run again after waiting for a free slot (the file may have been closed meanwhile).
     ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
     /// - Throws: `RingIOError.shutDown`, or `CancellationError` when the task is cancelled (before
     ///   anything is submitted, also while waiting for a free in-flight slot).
@@ -23,6 +24,7 @@ extension LoopCore {
         _ operation: Operation,
         path: String?,
         fd: Int32?,
+        revalidate: () throws -> Void,
         _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
     ) async throws {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
@@ -33,6 +35,12 @@ extension LoopCore {
             slot = free
         } else {
             slot = try await waitForSlot(operation, path: path, fd: fd, cancellable: true)
+            do {
+                try revalidate()
+            } catch {
+                table.release(slot)
+                throw error
+            }
         }
         let userData = table.userData(for: slot)
         table.arm(slot, sink: sink, entry: entry)
@@ -56,7 +64,11 @@ extension LoopCore {
         }
         if let failure {
             table.complete(userData, result: -(failure.errno?.rawValue ?? EBUSY))
+            return
         }
+        // A task running a pipeline submits many SQEs in one job: for device-bound I/O each one
+        // goes out at once, as a task awaiting its own I/O would have it after its job.
+        submitIfDeviceBound()
     }
 }
 

@@ -373,17 +373,25 @@ final class LoopCore: @unchecked Sendable {
                 // async functions stay on this thread instead of bouncing through the queue.
                 job.job.runSynchronously(on: taskExecutor!)
             }
-            if let unretainedRing {
-                let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
-                    guard ring.pendingSubmissions > 0,
-                          eagerSubmission || table.armedCount - Int(ring.pendingSubmissions) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold
-                    else { return nil }
-                    do throws(RingIOError) { try ring.submit() } catch { return error }
-                    return nil
-                }
-                if let failure { reportLoopError(failure) }
-            }
+            submitIfDeviceBound()
         }
+    }
+
+    /// Submits the SQEs prepared so far at once when the I/O in flight is waiting for a device
+    /// (more than `eagerSubmissionThreshold` operations really out), so the device's queue does
+    /// not sit half empty until the loop turn ends; otherwise leaves them for the turn's single
+    /// `io_uring_enter`. Loop thread only.
+    @inline(__always)
+    func submitIfDeviceBound() {
+        guard let unretainedRing else { return }
+        let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
+            guard ring.pendingSubmissions > 0,
+                  eagerSubmission || table.armedCount - Int(ring.pendingSubmissions) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold
+            else { return nil }
+            do throws(RingIOError) { try ring.submit() } catch { return error }
+            return nil
+        }
+        if let failure { reportLoopError(failure) }
     }
 
     private func reapCompletions() {
@@ -435,7 +443,7 @@ final class LoopCore: @unchecked Sendable {
         for address in sinkCancels {
             // Safety: retained by the cancellation hook that queued it; released here.
             let sink = Unmanaged<CompletionSink>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeRetainedValue()
-            for userData in sink.inFlightUserData() { submitCancel(of: userData) }
+            cancelInFlight(of: sink)
         }
         if terminate { terminating = true }
         if !newShutdownWaiters.isEmpty || terminating {
@@ -453,8 +461,16 @@ final class LoopCore: @unchecked Sendable {
         }
     }
 
+    /// Prepares IORING_OP_ASYNC_CANCEL for every operation in flight on `sink`, once per sink.
+    func cancelInFlight(of sink: CompletionSink) {
+        assert(isLoopThread)
+        guard !sink.cancelRequested else { return }
+        sink.cancelRequested = true
+        for userData in sink.inFlightUserData() { submitCancel(of: userData) }
+    }
+
     /// Prepares IORING_OP_ASYNC_CANCEL for `userData` if it is still in flight.
-    private func submitCancel(of userData: UInt64) {
+    func submitCancel(of userData: UInt64) {
         guard let ring, table.isArmed(userData) else { return }
         do {
             let sqe = try ring.nextSQE()

@@ -21,6 +21,8 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     let core: LoopCore
     /// The serial-executor face actors see; its jobs run isolated to this executor.
     private let isolatedEntry: IsolatedEntry
+    /// `isolatedEntry`'s address, as actors' `unownedExecutor` carries it.
+    private let serialExecutorIdentity: UInt
 
     /// The registered buffers; lease them for `File.read(into:at:)` and `File.write(from:at:)`.
     public let buffers: BufferPool
@@ -47,6 +49,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         self.core = core
         self.buffers = core.pool!
         self.isolatedEntry = IsolatedEntry(core: core)
+        self.serialExecutorIdentity = UInt(bitPattern: Unmanaged.passUnretained(isolatedEntry).toOpaque())
         // No job can reach the loop before init returns, and the remote queue's mutex orders these
         // writes before the loop reads them.
         core.serialExecutor = isolatedEntry.asUnownedSerialExecutor()
@@ -87,14 +90,26 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// Whether `shutdown()` has completed.
     public var isShutDown: Bool { core.lifecycle == .shutDown }
 
-    /// Runs `body` on the ring thread: directly if already there (a task that prefers this executor,
-    /// or an actor that uses it), else by making this executor the task's preference for `body`.
+    /// Runs `body` on the ring thread: directly if the caller's isolation keeps it there (a
+    /// nonisolated task that prefers this executor, or an actor that uses it), else by making this
+    /// executor the task's preference for `body`.
+    ///
+    /// Being on the ring thread is not enough: a default actor can be running there (it was idle
+    /// when a task that prefers this executor called it), and a task suspended in it resumes
+    /// wherever that actor runs next, possibly a global-pool thread, while loop-confined state
+    /// (the in-flight table) is still in use. Such callers take the hop.
     ///
     /// `body` must not await anything that leaves the caller's executor; RingIO's own async
     /// functions never do (they are `nonisolated(nonsending)`).
+    ///
+    /// - Parameter isolation: the caller's isolation (`#isolation`); a plain parameter, not
+    ///   `isolated`, which would make the compiler hop to it before the call.
     @inline(__always)
-    func onLoop<T>(_ body: nonisolated(nonsending) () async throws -> T) async throws -> T {
-        if core.isLoopThread {
+    func onLoop<T>(
+        isolation: (any Actor)? = #isolation,
+        _ body: nonisolated(nonsending) () async throws -> T
+    ) async throws -> T {
+        if core.isLoopThread && resumesOnLoop(isolation) {
             return try await body()
         }
         // The `@concurrent` operation hops to the generic executor after the preference is pushed,
@@ -105,6 +120,19 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
             precondition(core.isLoopThread, "RingIO: the hop onto the executor's thread did not happen")
             return try await body()
         }
+    }
+
+    /// Whether a task suspended in `isolation` is resumed on this executor: nonisolated code (on
+    /// the ring thread only through the task's preference for this executor) or an actor whose
+    /// executor is this one.
+    @inline(__always)
+    private func resumesOnLoop(_ isolation: (any Actor)?) -> Bool {
+        guard let isolation else { return true }
+        // Compare executor identities (the first word of the reference); `asSerialExecutor()`
+        // would misread a default actor's executor reference, which has no witness table.
+        // Safety: UnownedSerialExecutor is two words, identity first (BitwiseCopyable).
+        let identity = unsafeBitCast(isolation.unownedExecutor, to: (UInt, UInt).self).0
+        return identity == serialExecutorIdentity
     }
 
     /// One IORING_OP_NOP round trip through the ring: the runtime's own overhead per operation.

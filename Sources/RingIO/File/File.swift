@@ -188,7 +188,10 @@ public final class File: Sendable {
             let fd = try openDescriptor(for: operation)
             let slot = fixedFile ? fixedSlot : -1
             let cancelInFlight = !(transfer && transfersEndOnTheirOwn)
-            return try await executor.core.perform(operation, path: path, fd: fd, cancelInFlight: cancelInFlight, timeout: timeout) { sqe in
+            return try await executor.core.perform(
+                operation, path: path, fd: fd, cancelInFlight: cancelInFlight, timeout: timeout,
+                revalidate: { _ = try openDescriptor(for: operation) }
+            ) { sqe in
                 prepare(fd, sqe)
                 if slot >= 0 {
                     sqe.pointee.fd = slot

@@ -5,19 +5,25 @@ extension File {
     /// flight and hands back their completions as they arrive.
     ///
     /// One task drives many operations: it submits with `IOPipeline.read(into:range:at:tag:)` /
-    /// `write(from:range:at:tag:)` (no suspension) and takes results with `next()`, which suspends
-    /// only when nothing has finished yet, so the task is resumed once per batch of completions
-    /// instead of once per I/O. Each operation takes its lease with it and the completion gives it
-    /// back, so a buffer the kernel may still write to cannot be touched or handed to anyone else.
+    /// `write(from:range:at:tag:)` (which do not wait for the I/O) and takes results with
+    /// `next()`, which suspends only when nothing has finished yet, so the task is resumed once
+    /// per batch of completions instead of once per I/O. Each operation takes its lease with it
+    /// and the completion gives it back, so a buffer the kernel may still write to cannot be
+    /// touched or handed to anyone else.
     ///
-    /// When `body` returns or throws, operations still pending are waited for (and, when `body`
-    /// threw, cancelled first unless the file's transfers end on their own), and their leases are
-    /// returned to the pool only after the kernel is done with them.
+    /// When `body` throws, operations still pending are cancelled (unless the file's transfers
+    /// end on their own) and waited for, and `body`'s error is rethrown. When it returns with
+    /// operations pending, they are waited for, and if one of them failed, that error is thrown
+    /// instead of the result (a write you did not wait for must not fail silently). Either way
+    /// their leases go back to the pool only after the kernel is done with them.
     ///
     /// ```swift
     /// try await file.withPipeline(depth: 32) { pipeline in
-    ///     for offset in offsets.prefix(32) { try await pipeline.read(into: try await executor.buffers.lease(), at: offset) }
-    ///     while let completion = await pipeline.next() {
+    ///     // tryLease: a pipeline deeper than the free buffers would otherwise wait forever here.
+    ///     while pipeline.hasRoom, let lease = executor.buffers.tryLease(), let offset = offsets.next() {
+    ///         try await pipeline.read(into: lease, at: offset)
+    ///     }
+    ///     while let completion = try await pipeline.next() {
     ///         let n = try completion.result.get()        // bytes read, or the RingIOError
     ///         // … use completion.lease, then reuse it for the next read
     ///     }
@@ -25,11 +31,13 @@ extension File {
     /// ```
     ///
     /// - Parameters:
-    ///   - depth: how many operations may be pending at once (1...65536).
+    ///   - depth: how many operations may be pending at once: 1 up to the executor's in-flight
+    ///     limit (`maxInFlight`, default 2 × `entries`), shared with all other I/O on the executor.
     ///   - body: submits operations and takes their completions; runs on the executor's thread.
     /// - Returns: what `body` returns.
-    /// - Throws: what `body` throws; `RingIOError` `.invalidArgument` for a bad depth or a stream
-    ///   (pipe, socket, character device: their reads must not overlap); `.closed`; `.shutDown`.
+    /// - Throws: what `body` throws; the first failure among operations `body` left pending;
+    ///   `RingIOError` `.invalidArgument` for a bad depth or a stream (pipe, socket, character
+    ///   device: their reads must not overlap); `.closed`; `.shutDown`.
     /// - Note: issues IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED (READ / WRITE when the pool is
     ///   not registered), and IORING_OP_ASYNC_CANCEL when the task is cancelled on a file whose
     ///   transfers can block (network, FUSE, virtual file systems).
@@ -38,26 +46,28 @@ extension File {
         depth: Int,
         _ body: nonisolated(nonsending) (inout IOPipeline) async throws -> Result
     ) async throws -> Result {
-        guard (1...65_536).contains(depth) else {
+        _ = try openDescriptor(for: .pipeline)
+        let limit = executor.core.table.capacity
+        guard depth >= 1, depth <= limit else {
             throw RingIOError.invalidArgument(
-                Operation("pipeline"), path: path, fd: descriptor, "A pipeline's depth must be in 1...65536 (got \(depth))")
+                .pipeline, path: path, fd: descriptor,
+                "A pipeline's depth must be 1 up to the executor's in-flight limit, \(limit) (got \(depth)); raise RingExecutorConfiguration.maxInFlight or entries for deeper pipelines")
         }
         guard !isStream else {
             throw RingIOError.invalidArgument(
-                Operation("pipeline"), path: path, fd: descriptor,
+                .pipeline, path: path, fd: descriptor,
                 "Pipelines need a file with offsets; reads of a pipe, socket or character device must not overlap (use read(into:at:) or chunks())")
         }
-        _ = try openDescriptor(for: Operation("pipeline"))
         return try await executor.onLoop {
             var pipeline = IOPipeline(state: PipelineState(file: self, depth: depth))
             let result: Result
             do {
                 result = try await body(&pipeline)
             } catch {
-                await pipeline.drain(cancelling: true)
+                await pipeline.state.drain(cancelling: true)
                 throw error
             }
-            await pipeline.drain(cancelling: false)
+            if let failure = await pipeline.state.drain(cancelling: false) { throw failure }
             return result
         }
     }
@@ -85,7 +95,8 @@ public struct IOPipeline: ~Copyable {
 
     /// Starts reading into `range` of `lease` from `offset`; `next()` returns the lease with the result.
     ///
-    /// Does not wait for the read. The SQE reaches the kernel with the loop's next submission.
+    /// Does not wait for the read: the SQE reaches the kernel with the loop's next submission.
+    /// It suspends only when all of the executor's in-flight slots are taken (back-pressure).
     ///
     /// - Parameters:
     ///   - lease: the buffer; the pipeline holds it until the completion is taken.
@@ -93,9 +104,9 @@ public struct IOPipeline: ~Copyable {
     ///   - offset: the file offset (0 or more).
     ///   - tag: any number of yours, returned in the completion.
     /// - Throws: `RingIOError` `.invalidArgument` (range outside the lease, a lease of another
-    ///   executor, `depth` operations already pending, O_DIRECT misalignment), `.closed`,
-    ///   `.shutDown`; `CancellationError`. On a throw nothing was submitted and the lease went
-    ///   back to the pool.
+    ///   executor, `depth` operations already pending — check `hasRoom` first —, O_DIRECT
+    ///   misalignment, use off the executor's thread), `.closed`, `.shutDown`; `CancellationError`.
+    ///   On a throw nothing was submitted and the lease went back to the pool (its bytes are lost).
     /// - Note: issues IORING_OP_READ_FIXED (IORING_OP_READ when the pool is not registered).
     public mutating func read(into lease: consuming BufferLease, range: Range<Int>? = nil, at offset: Int64, tag: Int = 0) async throws {
         try await state.submit(lease, range: range ?? 0..<lease.capacity, offset: offset, tag: tag, isWrite: false)
@@ -108,7 +119,8 @@ public struct IOPipeline: ~Copyable {
     /// - Parameters:
     ///   - lease: the buffer; the pipeline holds it until the completion is taken.
     ///   - range: which bytes of the lease to write; default its `count` valid bytes.
-    ///   - offset: the file offset (0 or more; ignored for files opened with `.append`).
+    ///   - offset: the file offset (0 or more; ignored for files opened with `.append`, where
+    ///     pipelined writes may land in any order).
     ///   - tag: any number of yours, returned in the completion.
     /// - Throws: as `read(into:range:at:tag:)`.
     /// - Note: issues IORING_OP_WRITE_FIXED (IORING_OP_WRITE when the pool is not registered).
@@ -119,17 +131,15 @@ public struct IOPipeline: ~Copyable {
     /// Returns the next finished operation, waiting if none has finished yet; nil when none is pending.
     ///
     /// Completions come in the order the kernel finishes them, not the order of submission.
-    /// Errors are in the completion's `result`, so the lease always comes back. If the task is
-    /// cancelled while waiting, operations on files whose transfers can block are cancelled
-    /// (their result is ECANCELED); reads and writes of disk files finish normally.
-    public mutating func next() async -> IOCompletion? {
-        await state.next()
-    }
-
-    /// Takes and drops every pending completion (their leases go back to the pool).
-    mutating func drain(cancelling: Bool) async {
-        if cancelling { state.cancelInFlight() }
-        while let completion = await state.next() { _ = consume completion }
+    /// Errors of the I/O are in the completion's `result`, so the lease always comes back. If the
+    /// task is cancelled, operations on files whose transfers can block are cancelled (their
+    /// result is ECANCELED); reads and writes of disk files finish normally.
+    ///
+    /// - Throws: `RingIOError` `.invalidArgument` only when called off the executor's thread (from
+    ///   inside `withTaskExecutorPreference` of another executor, say).
+    public mutating func next() async throws -> IOCompletion? {
+        try state.checkOnLoop()
+        return await state.next()
     }
 }
 
@@ -138,7 +148,8 @@ extension IOPipeline: Sendable {}
 
 /// A finished pipeline operation: its lease, back from the kernel, and its result.
 public struct IOCompletion: ~Copyable {
-    /// The operation's buffer; after a read, `count` is `range.lowerBound` + bytes read.
+    /// The operation's buffer; after a successful read, `count` is `range.lowerBound` + bytes
+    /// read (otherwise `count` is what it was when submitted).
     public var lease: BufferLease
     /// The `tag` given when the operation was submitted.
     public let tag: Int
@@ -235,10 +246,20 @@ final class PipelineState {
         hook.deallocate()
     }
 
+    /// Throws unless on the loop thread, where the pipeline's state lives.
+    @inline(__always)
+    func checkOnLoop() throws {
+        guard core.isLoopThread else {
+            throw RingIOError.invalidArgument(
+                .pipeline, path: file.path, fd: file.descriptor,
+                "An IOPipeline was used off its executor's thread; call it only directly inside the withPipeline closure")
+        }
+    }
+
     /// Checks the request, parks the lease under a free entry and submits the SQE.
     @inline(__always)
     func submit(_ lease: consuming BufferLease, range: Range<Int>, offset: Int64, tag: Int, isWrite: Bool) async throws {
-        precondition(core.isLoopThread, "RingIO: an IOPipeline is used off the executor's thread")
+        try checkOnLoop()
         let operation: Operation = isWrite ? .writeFixed : .readFixed
         let address = try file.address(of: range, in: lease, offset: offset, operation)
         guard freeCount > 0 else {
@@ -257,7 +278,10 @@ final class PipelineState {
         // Safety: the entry was free, so its lease storage is uninitialized.
         (leases + Int(entry)).initialize(to: lease)
         do {
-            try await core.submit(to: sink, entry: entry, operation, path: file.path, fd: fd) { sqe in
+            try await core.submit(
+                to: sink, entry: entry, operation, path: file.path, fd: fd,
+                revalidate: { _ = try file.openDescriptor(for: operation) }
+            ) { sqe in
                 switch (isWrite, fixed) {
                 case (false, true): io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
                 case (false, false): io_uring_prep_read(sqe, fd, address, length, UInt64(offset))
@@ -279,17 +303,18 @@ final class PipelineState {
         }
     }
 
-    /// Takes the next result, waiting for one if needed; nil when nothing is pending.
+    /// Takes the next result, waiting for one if needed; nil when nothing is pending. Loop thread only.
     @inline(__always)
     func next() async -> IOCompletion? {
-        precondition(core.isLoopThread, "RingIO: an IOPipeline is used off the executor's thread")
         if sink.readyCount == 0 {
             guard sink.inFlightCount > 0 else { return nil }
-            if file.transfersEndOnTheirOwn {
+            if file.transfersEndOnTheirOwn || sink.cancelRequested {
                 await sink.wait()
             } else {
                 await withCancellationHook(hook) { await sink.wait() }
             }
+            // The sink and the leases are loop-confined: the resume must come back here (see `onLoop`).
+            assert(core.isLoopThread, "RingIO: a pipeline resumed off the executor's thread")
         }
         guard let finished = sink.take() else { return nil }
         let entry = finished.entry
@@ -309,15 +334,26 @@ final class PipelineState {
             transferred: 0, failure: error(for: finished.value, isWrite: info.isWrite))
     }
 
-    /// Asks the kernel to cancel every operation in flight, unless the file's transfers end on their own.
-    func cancelInFlight() {
-        guard !file.transfersEndOnTheirOwn, sink.inFlightCount > 0 else { return }
-        ringioCancelSink(core: hook.pointee.core, sink: hook.pointee.user_data)
+    /// Takes every pending completion, dropping it (its lease goes back to the pool).
+    ///
+    /// - Parameter cancelling: first ask the kernel to cancel what is in flight, unless the
+    ///   file's transfers end on their own.
+    /// - Returns: the first failure among them (an I/O error), if any.
+    @discardableResult
+    func drain(cancelling: Bool) async -> RingIOError? {
+        if cancelling && !file.transfersEndOnTheirOwn && sink.inFlightCount > 0 {
+            core.cancelInFlight(of: sink)
+        }
+        var first: RingIOError?
+        while let completion = await next() {
+            if first == nil, case .failure(let error) = completion.result { first = error }
+        }
+        return first
     }
 
     private func error(for result: Int32, isWrite: Bool) -> RingIOError {
         let operation: Operation = isWrite ? .writeFixed : .readFixed
-        if result == -ECANCELED && core.lifecycle != .running {
+        if (result == -ECANCELED || result == -EINTR) && core.lifecycle != .running {
             var error = RingIOError.shutDown(operation, path: file.path, fd: file.descriptor)
             error.errno = .canceled
             error.hint = "The RingExecutor was shut down while this operation was in flight; it was cancelled"

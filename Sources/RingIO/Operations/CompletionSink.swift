@@ -28,6 +28,9 @@ final class CompletionSink {
     private(set) var inFlightCount = 0
     /// The owning task, while it waits for a result.
     private var waiter: UnsafeContinuation<Void, Never>?
+    /// Set by the loop once it has asked the kernel to cancel everything in flight here (the
+    /// owner's task was cancelled; it cannot submit more), so that is not asked again.
+    var cancelRequested = false
     /// Marks an entry not in flight (`UserData.wake`, which no operation slot ever has).
     private static let idle = UserData.wake
 
@@ -81,6 +84,7 @@ final class CompletionSink {
     @inline(__always)
     func wait() async {
         await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            assert(waiter == nil, "RingIO: two waiters on one completion sink")
             waiter = continuation
         }
     }
