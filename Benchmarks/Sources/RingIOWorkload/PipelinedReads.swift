@@ -43,7 +43,7 @@ public enum PipelineWorkload {
                     let offset = (mask.map { value & $0 } ?? (value % blocks)) &* UInt64(blockSize)
                     try await pipeline.read(into: try await executor.buffers.lease(), range: range, at: Int64(bitPattern: offset))
                 }
-                while let completion = await pipeline.next() {
+                while let completion = try await pipeline.next() {
                     let n = try completion.result.get()
                     guard n == blockSize else {
                         throw WorkloadError.shortRead(offset: UInt64(completion.offset), expected: blockSize, got: n)

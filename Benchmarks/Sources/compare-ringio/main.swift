@@ -126,7 +126,7 @@ func pipelineWorker(file: File, executor: RingExecutor, window: Window, cursor: 
                 try await pipeline.read(into: lease, range: range, at: offsets.next(), tag: Int(truncatingIfNeeded: now))
             }
         }
-        while let completion = await pipeline.next() {
+        while let completion = try await pipeline.next() {
             let count = try completion.result.get()
             guard count == blockSize else {
                 throw CompareError.shortTransfer(offset: completion.offset, expected: blockSize, got: count)

@@ -1,47 +1,45 @@
 internal import CRingIO
 
 extension LoopCore {
-    /// Submits one SQE whose result goes to `sink` under `entry`, and returns without waiting for it.
+    /// Takes a free in-flight slot for a pipeline's operation without waiting; nil when every slot
+    /// is taken (then wait with `waitForSlot(_:path:fd:revalidate:)`). Loop thread only.
     ///
-    /// Call on the loop thread only. The SQE reaches the kernel with the rest of the loop turn's
-    /// submissions; the result is queued on `sink` (a negative `res` for errors, including a
-    /// refused submission).
-    ///
-    /// - Parameters:
-    ///   - sink: where the result goes; must outlive the operation.
-    ///   - entry: the caller's number for this operation, `0..<sink.capacity`, not in use.
-    ///   - operation: names the operation in errors.
-    ///   - path: the file's path, for errors.
-    ///   - fd: the descriptor, for errors.
-    ///   - revalidate: run again after waiting for a free slot (the file may have been closed meanwhile).
-    ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
-    /// - Throws: `RingIOError.shutDown`, or `CancellationError` when the task is cancelled (before
-    ///   anything is submitted, also while waiting for a free in-flight slot).
+    /// - Throws: `RingIOError.shutDown`, or `CancellationError` when the task is cancelled.
     @inline(__always)
-    func submit(
-        to sink: CompletionSink,
-        entry: UInt32,
-        _ operation: Operation,
-        path: String?,
-        fd: Int32?,
-        revalidate: () throws -> Void,
-        _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
-    ) async throws {
+    func tryAcquireSlot(_ operation: Operation, path: String?, fd: Int32?) throws -> UInt32? {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
         guard lifecycle == .running else { throw RingIOError.shutDown(operation, path: path, fd: fd) }
         if ringio_current_task_is_cancelled() { throw CancellationError() }
-        let slot: UInt32
-        if let free = table.acquire() {
-            slot = free
-        } else {
-            slot = try await waitForSlot(operation, path: path, fd: fd, cancellable: true)
-            do {
-                try revalidate()
-            } catch {
-                table.release(slot)
-                throw error
-            }
+        return table.acquire()
+    }
+
+    /// Waits (FIFO, cancellable) for a free in-flight slot, then re-checks the file with
+    /// `revalidate` (it may have been closed meanwhile). The slow path of a pipeline's submission.
+    @inline(never)
+    func waitForSlot(_ operation: Operation, path: String?, fd: Int32?, revalidate: () throws -> Void) async throws -> UInt32 {
+        let slot = try await waitForSlot(operation, path: path, fd: fd, cancellable: true)
+        do {
+            try revalidate()
+        } catch {
+            table.release(slot)
+            throw error
         }
+        return slot
+    }
+
+    /// Arms `slot` so its result goes to `sink` under `entry`, and prepares its SQE; does not wait.
+    ///
+    /// The SQE reaches the kernel with the rest of the loop turn's submissions (at once when the
+    /// I/O in flight is device-bound). A refused submission is delivered to `sink` as a negative
+    /// result, like any failure. Loop thread only.
+    ///
+    /// - Parameters:
+    ///   - slot: from `tryAcquireSlot` or `waitForSlot`; the table releases it on completion.
+    ///   - sink: where the result goes; must outlive the operation.
+    ///   - entry: the caller's number for this operation, `0..<sink.capacity`, not in use.
+    ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
+    @inline(__always)
+    func submit(slot: UInt32, to sink: CompletionSink, entry: UInt32, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void) {
         let userData = table.userData(for: slot)
         table.arm(slot, sink: sink, entry: entry)
         sink.didSubmit(entry: entry, userData: userData)

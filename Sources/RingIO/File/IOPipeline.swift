@@ -268,38 +268,34 @@ final class PipelineState {
                 "The pipeline already has \(sink.capacity) operations pending (its depth); take a completion with next() before submitting another")
         }
         let fd = try file.openDescriptor(for: operation)
+        // A slot first: nothing below may fail once the lease is parked.
+        let slot: UInt32
+        if let free = try core.tryAcquireSlot(operation, path: file.path, fd: fd) {
+            slot = free
+        } else {
+            let file = self.file
+            slot = try await core.waitForSlot(operation, path: file.path, fd: fd, revalidate: { _ = try file.openDescriptor(for: operation) })
+        }
         freeCount -= 1
         let entry = free[freeCount]
         let length = UInt32(range.count)
         let index = Int32(lease.index)
         let fixed = lease.pool.isRegistered
-        let slot = file.fixedSlot
+        let fileSlot = file.fixedSlot
         entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
         // Safety: the entry was free, so its lease storage is uninitialized.
         (leases + Int(entry)).initialize(to: lease)
-        do {
-            try await core.submit(
-                to: sink, entry: entry, operation, path: file.path, fd: fd,
-                revalidate: { _ = try file.openDescriptor(for: operation) }
-            ) { sqe in
-                switch (isWrite, fixed) {
-                case (false, true): io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
-                case (false, false): io_uring_prep_read(sqe, fd, address, length, UInt64(offset))
-                case (true, true): io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
-                case (true, false): io_uring_prep_write(sqe, fd, address, length, UInt64(offset))
-                }
-                if slot >= 0 {
-                    sqe.pointee.fd = slot
-                    sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
-                }
+        core.submit(slot: slot, to: sink, entry: entry) { sqe in
+            switch (isWrite, fixed) {
+            case (false, true): io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
+            case (false, false): io_uring_prep_read(sqe, fd, address, length, UInt64(offset))
+            case (true, true): io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
+            case (true, false): io_uring_prep_write(sqe, fd, address, length, UInt64(offset))
             }
-        } catch {
-            // Nothing reached the kernel: give the lease back to the pool and the entry back.
-            // Safety: initialized just above and not handed to the kernel.
-            _ = (leases + Int(entry)).move()
-            free[freeCount] = entry
-            freeCount += 1
-            throw error
+            if fileSlot >= 0 {
+                sqe.pointee.fd = fileSlot
+                sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
+            }
         }
     }
 
