@@ -104,8 +104,9 @@ func worker(_ index: Int, file: File, executor: RingExecutor, window: Window, cu
 }
 
 /// One task, one pipeline of `depth` operations: each completion's lease goes straight back in
-/// with the next offset. The tag carries the operation's start time (the clock read that took the
-/// previous completion), so there is one clock read per operation, as in `worker`.
+/// with the next offset. The tag carries the operation's start time (the clock read of the batch
+/// in which the previous completion was taken); the clock is read once per batch of completions,
+/// as bare-uring does, and latency is measured from batch to batch.
 func pipelineWorker(file: File, executor: RingExecutor, window: Window, cursor: SharedCursor) async throws -> Recorder {
     let blockSize = workload.blockSize
     let range = 0..<blockSize
@@ -126,13 +127,18 @@ func pipelineWorker(file: File, executor: RingExecutor, window: Window, cursor: 
                 try await pipeline.read(into: lease, range: range, at: offsets.next(), tag: Int(truncatingIfNeeded: now))
             }
         }
-        while let completion = try await pipeline.next() {
+        var finished = now
+        while true {
+            // One clock read per batch of completions, as bare-uring does: a batch starts when
+            // next() has to wait.
+            let newBatch = pipeline.readyCount == 0
+            guard let completion = try await pipeline.next() else { break }
+            if newBatch { finished = nanosecondsNow() }
             let count = try completion.result.get()
             guard count == blockSize else {
                 throw CompareError.shortTransfer(offset: completion.offset, expected: blockSize, got: count)
             }
             let started = UInt64(truncatingIfNeeded: completion.tag)
-            let finished = nanosecondsNow()
             if started >= window.start { recorder.record(nanoseconds: finished &- started, bytes: count) }
             guard finished < window.end else { continue }  // let the rest drain
             let lease = completion.takeLease()

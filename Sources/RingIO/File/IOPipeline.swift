@@ -90,6 +90,9 @@ public struct IOPipeline: ~Copyable {
     /// Operations submitted whose completion `next()` has not returned yet.
     public var pending: Int { state.sink.capacity - state.freeCount }
 
+    /// Operations finished whose completions `next()` returns without waiting.
+    public var readyCount: Int { state.sink.readyCount }
+
     /// Whether another operation can be submitted now (`pending < depth`).
     public var hasRoom: Bool { state.freeCount > 0 }
 
