@@ -183,6 +183,8 @@ public struct IOCompletion: ~Copyable {
     }
 
     /// Hands the lease back, ending the completion (for reusing it in the next operation).
+    ///
+    /// Read `result`, `offset` and `tag` first: the completion is consumed.
     public consuming func takeLease() -> BufferLease {
         lease
     }
