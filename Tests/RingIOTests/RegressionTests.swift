@@ -117,16 +117,50 @@ final class TaskBox: @unchecked Sendable {
 }
 
 /// A default actor that reads through RingIO, and that other, non-ring tasks keep busy.
-actor SharedReader {
+actor BusyReader {
     private var bumps = 0
 
     func bump() { bumps += 1 }
+
+    /// Runs `body` while a detached task (no executor preference) keeps calling `bump()`, so the
+    /// actor keeps moving to global-pool threads.
+    nonisolated func whileBusy<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        let stop = Atomic<Bool>(false)
+        let hammer = Task.detached {
+            while !stop.load(ordering: .relaxed) {
+                await self.bump()
+                // Back to the global pool: an actor switch may otherwise keep this loop on the
+                // ring thread (where the actor ran) and starve the loop.
+                await Task.yield()
+            }
+        }
+        defer { stop.store(true, ordering: .relaxed) }
+        let result = try await body()
+        stop.store(true, ordering: .relaxed)
+        await hammer.value
+        return result
+    }
 
     /// Leases a buffer and reads the first bytes of `file` (from whatever thread the actor is on).
     func readStart(of file: File, executor: RingExecutor) async throws -> [UInt8] {
         var lease = try await executor.buffers.lease()
         let n = try await file.read(into: &lease, range: 0..<4096, at: 0)
         return Array(lease.bytes.prefix(n))
+    }
+
+    /// Reads 8 blocks through a pipeline; returns how many differ from `expected`.
+    func readBlocks(of file: File, executor: RingExecutor, expected: [UInt8], round: Int) async throws -> Int {
+        try await file.withPipeline(depth: 8) { pipeline in
+            for index in 0..<8 {
+                try await pipeline.read(into: try await executor.buffers.lease(), at: Int64((round * 8 + index) % 256) * 4096)
+            }
+            var bad = 0
+            while let completion = try await pipeline.next() {
+                let offset = Int(completion.offset)
+                if completion.lease.bytes != Array(expected[offset..<(offset + 4096)]) { bad += 1 }
+            }
+            return bad
+        }
     }
 }
 
@@ -139,19 +173,10 @@ struct ActorOnRingThreadTests {
     @Test func aDefaultActorOnTheRingThreadWhoseReadResumesElsewhereStillCompletesOnTheLoop() async throws {
         try await Support.withFile(Support.bytes(count: 8192, seed: 61)) { path, expected in
             let executor = try Support.makeExecutor(count: 8, size: 4096)
-            let reader = SharedReader()
+            let reader = BusyReader()
             let file = try await executor.run { try await File.open(path, on: executor) }
-            // Keeps the actor busy from the global pool.
-            let stop = Atomic<Bool>(false)
-            let hammer = Task.detached {
-                while !stop.load(ordering: .relaxed) {
-                    await reader.bump()
-                    // Back to the global pool: an actor switch may otherwise keep this loop on the
-                    // ring thread (where the actor ran) and starve the loop.
-                    await Task.yield()
-                }
-            }
-            let mismatches = try await executor.run {
+            let mismatches = try await reader.whileBusy {
+                try await executor.run {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<4 {
                         group.addTask {
@@ -165,9 +190,8 @@ struct ActorOnRingThreadTests {
                     }
                     return try await group.reduce(0, +)
                 }
+                }
             }
-            stop.store(true, ordering: .relaxed)
-            await hammer.value
             #expect(mismatches == 0)
             try await executor.run { try await file.close() }
             await executor.shutdown()

@@ -46,8 +46,11 @@ private var allMetrics: [BenchmarkMetric] { [.throughput, .wallClock, .instructi
 /// mallocCountTotal may not move at all from the recorded p90 (which is 0 per sample).
 private var noAllocations: [BenchmarkMetric: BenchmarkThresholds] { [.mallocCountTotal: .init(absolute: [.p90: 0])] }
 
+/// - Parameter pipelined: one task keeps the `queueDepth` reads in flight through
+///   `File.withPipeline` instead of one task per read (random 4 KiB reads only).
 private func readBenchmark(
-    _ name: String, queueDepth: Int, blockSize: Int = 4096, sequential: Bool = false, write: Bool = false
+    _ name: String, queueDepth: Int, blockSize: Int = 4096, sequential: Bool = false, write: Bool = false,
+    pipelined: Bool = false
 ) {
     // Shared between the setup, the measured closure and teardown of one benchmark.
     nonisolated(unsafe) var context: BenchmarkContext?
@@ -84,17 +87,28 @@ private func readBenchmark(
         // A different (but reproducible) offset stream in every sample: with one fixed seed every
         // sample would re-read the same ~1,000 blocks, which then sit in the CPU caches and make
         // the reads look cheaper than random reads over the whole 256 MiB are.
+        let seed = 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000
+        let reads = benchmark.scaledIterations.count
+        let executor = context.executor
+        if pipelined {
+            let path = context.path
+            try await executor.run {
+                try await PipelineWorkload.randomReads(
+                    on: executor, path: path, depth: queueDepth, count: reads, seed: seed,
+                    measurementStarted: { benchmark.startMeasurement() },
+                    measurementStopped: { benchmark.stopMeasurement() })
+            }
+            return
+        }
         let workload = RandomReadWorkload(
             path: context.path,
             queueDepth: queueDepth,
             blockSize: blockSize,
             warmupReadsPerReader: 16,
-            seed: 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000,
+            seed: seed,
             sequential: sequential,
             write: write
         )
-        let reads = benchmark.scaledIterations.count
-        let executor = context.executor
 
         let result = try await executor.run {
             try await workload.run(
@@ -106,43 +120,6 @@ private func readBenchmark(
         }
         if result.operations != reads {
             benchmark.error("expected \(reads) reads, completed \(result.operations)")
-        }
-    }
-}
-
-/// 4 KiB random READ_FIXED, `queueDepth` in flight from one task through `File.withPipeline`.
-private func pipelineBenchmark(_ name: String, queueDepth: Int) {
-    nonisolated(unsafe) var context: BenchmarkContext?
-    Benchmark(
-        name,
-        configuration: .init(
-            metrics: allMetrics,
-            warmupIterations: 3,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(2),
-            maxIterations: 2_000,
-            thresholds: noAllocations,
-            setup: { context = try BenchmarkContext(queueDepth: queueDepth) },
-            teardown: {
-                if let executor = context?.executor { await executor.shutdown() }
-                context = nil
-            }
-        )
-    ) { benchmark in
-        guard let context else {
-            benchmark.error("benchmark setup did not run")
-            return
-        }
-        nonisolated(unsafe) let benchmark = benchmark
-        let reads = benchmark.scaledIterations.count
-        let executor = context.executor
-        let path = context.path
-        let seed = 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000
-        try await executor.run {
-            try await PipelineWorkload.randomReads(
-                on: executor, path: path, depth: queueDepth, count: reads, seed: seed,
-                measurementStarted: { benchmark.startMeasurement() },
-                measurementStopped: { benchmark.stopMeasurement() })
         }
     }
 }
@@ -187,7 +164,7 @@ let benchmarks: @Sendable () -> Void = {
     readBenchmark("ReadFixed4KRandomQD32", queueDepth: 32)
     // The same reads from one task keeping 32 in flight with File.withPipeline (one resume per
     // batch of completions instead of one per read).
-    pipelineBenchmark("ReadFixed4KRandomPipelineQD32", queueDepth: 32)
+    readBenchmark("ReadFixed4KRandomPipelineQD32", queueDepth: 32, pipelined: true)
     // 128 KiB blocks, 8 in flight, consecutive offsets: what streaming a file looks like.
     readBenchmark("ReadFixed128KSequentialQD8", queueDepth: 8, blockSize: 128 << 10, sequential: true)
     // 4 KiB WRITE_FIXED at random offsets into the page cache (no fsync), 32 in flight.

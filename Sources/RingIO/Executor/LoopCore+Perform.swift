@@ -88,16 +88,25 @@ extension LoopCore {
         // preference, takes the task's status-record lock). See Benchmarks/README.md.
         await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
             table.arm(slot, continuation)
-            guard let unretainedRing else {
-                // Thread-pool backend: describe the request in an SQE and let a worker perform it.
-                // (Linked timeouts and cancellation cannot interrupt a blocking syscall.)
-                var request = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
-                withUnsafeMutablePointer(to: &request.sqe) { prepare($0) }
-                workers!.submit(request)
-                return
-            }
-            let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
-                do throws(RingIOError) {
+            issue(slot: slot, userData: userData, timeout: timeout, prepare)
+        }
+    }
+
+    /// Hands an armed slot's request to the kernel (or, on the thread-pool backend, to a worker):
+    /// fills in an SQE with `prepare` and `userData`, plus a linked IORING_OP_LINK_TIMEOUT when
+    /// `timeout` is set. A refused submission completes the slot at once with the errno.
+    @inline(__always)
+    func issue(slot: UInt32, userData: UInt64, timeout: Duration?, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void) {
+        guard let unretainedRing else {
+            // Thread-pool backend: describe the request in an SQE and let a worker perform it.
+            // (Linked timeouts and cancellation cannot interrupt a blocking syscall.)
+            var request = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
+            withUnsafeMutablePointer(to: &request.sqe) { prepare($0) }
+            workers!.submit(request)
+            return
+        }
+        let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
+            do throws(RingIOError) {
                 if let timeout {
                     // The operation and its timeout must reach the kernel in the same submission.
                     try ring.reserve(2)
@@ -116,14 +125,13 @@ extension LoopCore {
                     prepare(sqe)
                     io_uring_sqe_set_data64(sqe, userData)
                 }
-                } catch {
-                    return error
-                }
-                return nil
+            } catch {
+                return error
             }
-            if let failure {
-                table.complete(userData, result: -(failure.errno?.rawValue ?? EBUSY))
-            }
+            return nil
+        }
+        if let failure {
+            table.complete(userData, result: -(failure.errno?.rawValue ?? EBUSY))
         }
     }
 

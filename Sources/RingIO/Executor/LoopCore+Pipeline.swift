@@ -43,27 +43,7 @@ extension LoopCore {
         let userData = table.userData(for: slot)
         table.arm(slot, sink: sink, entry: entry)
         sink.didSubmit(entry: entry, userData: userData)
-        guard let unretainedRing else {
-            // Thread-pool backend: describe the request in an SQE and let a worker perform it.
-            var request = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
-            withUnsafeMutablePointer(to: &request.sqe) { prepare($0) }
-            workers!.submit(request)
-            return
-        }
-        let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
-            do throws(RingIOError) {
-                let sqe = try ring.nextSQE()
-                prepare(sqe)
-                io_uring_sqe_set_data64(sqe, userData)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure {
-            table.complete(userData, result: -(failure.errno?.rawValue ?? EBUSY))
-            return
-        }
+        issue(slot: slot, userData: userData, timeout: nil, prepare)
         // A task running a pipeline submits many SQEs in one job: for device-bound I/O each one
         // goes out at once, as a task awaiting its own I/O would have it after its job.
         submitIfDeviceBound()

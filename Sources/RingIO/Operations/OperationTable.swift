@@ -16,6 +16,8 @@ final class OperationTable {
         /// its operations (it waits for every one before it ends).
         var sink: Unmanaged<CompletionSink>?
         var entry: UInt32 = 0
+        /// An operation is in flight in this slot (awaited by a task or by a pipeline).
+        var isArmed: Bool { continuation != nil || sink != nil }
     }
 
     private struct Waiter {
@@ -145,13 +147,13 @@ final class OperationTable {
         guard index < capacity else { return false }
         // Safety: index < capacity.
         let slot = slots[index]
-        return (slot.continuation != nil || slot.sink != nil) && slot.generation == UserData.generation(of: userData)
+        return slot.isArmed && slot.generation == UserData.generation(of: userData)
     }
 
     /// The `user_data` of every operation still in flight.
     func armedUserData() -> [UInt64] {
         var result: [UInt64] = []
-        for index in 0..<capacity where slots[index].continuation != nil || slots[index].sink != nil {
+        for index in 0..<capacity where slots[index].isArmed {
             result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
         }
         return result
