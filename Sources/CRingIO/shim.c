@@ -7,6 +7,11 @@
 #include <unistd.h>
 
 #include "CRingIO.h"
+#include <linux/falloc.h>
+
+// The header spells these out (Swift's Glibc module does not export them); check they match.
+_Static_assert(RINGIO_AT_EMPTY_PATH == AT_EMPTY_PATH, "AT_EMPTY_PATH");
+_Static_assert(RINGIO_FALLOC_FL_KEEP_SIZE == FALLOC_FL_KEEP_SIZE, "FALLOC_FL_KEEP_SIZE");
 
 int ringio_classify_descriptor(int fd) {
     struct statx st;

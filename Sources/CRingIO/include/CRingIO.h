@@ -119,6 +119,12 @@ static const uint8_t RINGIO_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
 /// IOSQE_IO_LINK (a macro over an enum, which Swift does not import).
 static const uint8_t RINGIO_IOSQE_IO_LINK = IOSQE_IO_LINK;
 
+/// AT_EMPTY_PATH: statx of the descriptor itself (Glibc's module does not export it to Swift).
+static const int RINGIO_AT_EMPTY_PATH = 0x1000;
+
+/// FALLOC_FL_KEEP_SIZE from <linux/falloc.h>: allocate without changing the file's size.
+static const int RINGIO_FALLOC_FL_KEEP_SIZE = 0x01;
+
 /// IORING_OP_FTRUNCATE (kernel 6.9+; liburing 2.3 predates it).
 #define RINGIO_OP_FTRUNCATE 55
 

@@ -31,7 +31,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     public var configuration: RingExecutorConfiguration { core.configuration }
 
     /// The setup flags the kernel accepted (a subset of `configuration.setupFlags`).
-    public var setupFlags: SetupFlags { core.acceptedFlags }
+    public var setupFlags: SetupFlags { core.capabilities.setupFlags }
 
     /// What start-up found and chose: the backend, setup flags, fixed buffers on or off, and why.
     public var capabilities: Capabilities { core.capabilities }
@@ -44,7 +44,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     ///   when RLIMIT_MEMLOCK is too small for the pool.
     public init(configuration: RingExecutorConfiguration = .init()) throws {
         try configuration.validate()
-        let core = try LoopCore(configuration: configuration)
+        let core = LoopCore(configuration: configuration)
         try core.start()
         self.core = core
         self.buffers = core.pool!
@@ -140,7 +140,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// - Throws: `RingIOError` `.shutDown`, or `CancellationError`.
     public func nop() async throws {
         _ = try await onLoop {
-            try await core.perform(.nop) { sqe in io_uring_prep_nop(sqe) }
+            try await core.perform(IORequest(.nop), .nop)
         }
     }
 

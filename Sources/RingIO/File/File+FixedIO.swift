@@ -30,13 +30,8 @@ extension File {
         let address = try address(of: range, in: lease, offset: offset, .readFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
-        let fixed = lease.pool.isRegistered
-        let result = try await withDescriptor(.readFixed, timeout: timeout, transfer: true) { fd, sqe in
-            if fixed {
-                io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
-            } else {
-                io_uring_prep_read(sqe, fd, address, length, UInt64(offset))  // memlock fallback
-            }
+        let result = try await withDescriptor(.readFixed, timeout: timeout, transfer: true) { _ in
+            .read(address: address, length: length, offset: UInt64(offset), bufferIndex: index)
         }
         lease.count = range.lowerBound + Int(result)
         return Int(result)
@@ -120,13 +115,8 @@ extension File {
         let address = try address(of: range, in: lease, offset: offset, .writeFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
-        let fixed = lease.pool.isRegistered
-        let result = try await withDescriptor(.writeFixed, timeout: timeout, transfer: true) { fd, sqe in
-            if fixed {
-                io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
-            } else {
-                io_uring_prep_write(sqe, fd, address, length, UInt64(offset))  // memlock fallback
-            }
+        let result = try await withDescriptor(.writeFixed, timeout: timeout, transfer: true) { _ in
+            .write(address: address, length: length, offset: UInt64(offset), bufferIndex: index)
         }
         return Int(result)
     }

@@ -12,10 +12,10 @@ extension File {
     public func status(timeout: Duration? = nil) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
         defer { buffer.deallocate() }
-        _ = try await withDescriptor(.stat, fixedFile: false, timeout: timeout) { fd, sqe in
+        _ = try await withDescriptor(.stat, timeout: timeout) { _ in
             // Safety: the empty path is a static C string and the buffer outlives the operation; a
             // Swift "" literal would be a temporary the kernel could read after it is freed.
-            io_uring_prep_statx(sqe, fd, ringio_empty_path(), 0x1000 /* AT_EMPTY_PATH */, FileStatus.mask, buffer)
+            .status(path: ringio_empty_path(), flags: RINGIO_AT_EMPTY_PATH, mask: FileStatus.mask, into: buffer)
         }
         return FileStatus(buffer.pointee)
     }
@@ -37,9 +37,9 @@ extension File {
         try await withKernelPath(path, .stat) { cPath in
             _ = try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .stat) ?? AT_FDCWD
-                return try await executor.core.perform(.stat, path: path, timeout: timeout) { sqe in
-                    io_uring_prep_statx(sqe, base, cPath, 0, FileStatus.mask, buffer)
-                }
+                return try await executor.core.perform(
+                    IORequest(.status(path: cPath, flags: 0, mask: FileStatus.mask, into: buffer), fd: base),
+                    .stat, path: path, timeout: timeout)
             }
         }
         return FileStatus(buffer.pointee)
@@ -50,7 +50,7 @@ extension File {
     /// - Throws: `RingIOError` (EIO, …), `CancellationError`.
     /// - Note: issues IORING_OP_FSYNC.
     public func sync(timeout: Duration? = nil) async throws {
-        _ = try await withDescriptor(.sync, timeout: timeout) { fd, sqe in io_uring_prep_fsync(sqe, fd, 0) }
+        _ = try await withDescriptor(.sync, timeout: timeout) { _ in .sync(dataOnly: false) }
     }
 
     /// Flushes the file's data (and the metadata needed to read it back) to the device.
@@ -58,9 +58,7 @@ extension File {
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_FSYNC with IORING_FSYNC_DATASYNC.
     public func dataSync(timeout: Duration? = nil) async throws {
-        _ = try await withDescriptor(.dataSync, timeout: timeout) { fd, sqe in
-            io_uring_prep_fsync(sqe, fd, UInt32(IORING_FSYNC_DATASYNC))
-        }
+        _ = try await withDescriptor(.dataSync, timeout: timeout) { _ in .sync(dataOnly: true) }
     }
 
     /// Allocates disk space for `length` bytes from `offset`.
@@ -75,9 +73,9 @@ extension File {
         guard offset >= 0, length > 0, offset <= Int64.max - length else {
             throw RingIOError.invalidArgument(.allocate, path: path, fd: descriptor, "offset must be 0 or more and length more than 0 (got \(offset), \(length))")
         }
-        let mode: Int32 = keepSize ? 0x01 : 0  // FALLOC_FL_KEEP_SIZE
-        _ = try await withDescriptor(.allocate, timeout: timeout) { fd, sqe in
-            io_uring_prep_fallocate(sqe, fd, mode, off_t(offset), off_t(length))
+        let mode: Int32 = keepSize ? RINGIO_FALLOC_FL_KEEP_SIZE : 0
+        _ = try await withDescriptor(.allocate, timeout: timeout) { _ in
+            .allocate(mode: mode, offset: offset, length: length)
         }
     }
 
@@ -85,25 +83,12 @@ extension File {
     ///
     /// - Parameter size: the new size (0 or more).
     /// - Throws: `RingIOError` (EINVAL for files not open for writing, …), `CancellationError`.
-    /// - Note: issues IORING_OP_FTRUNCATE (Linux 6.9+); on older kernels runs ftruncate(2) on the
-    ///   global concurrent executor so the ring's thread is never blocked (`timeout` then does not apply).
+    /// - Note: issues IORING_OP_FTRUNCATE (Linux 6.9+); on older kernels a helper thread of the
+    ///   executor runs ftruncate(2), so the ring's thread is never blocked (`timeout` then does not apply).
     public func truncate(to size: Int64, timeout: Duration? = nil) async throws {
         guard size >= 0 else {
             throw RingIOError.invalidArgument(.truncate, path: path, fd: descriptor, "The size must be 0 or more (got \(size))")
         }
-        if executor.core.supportsFtruncate {
-            _ = try await withDescriptor(.truncate, timeout: timeout) { fd, sqe in
-                io_uring_prep_rw(RINGIO_OP_FTRUNCATE, sqe, fd, nil, 0, UInt64(size))
-            }
-        } else {
-            let fd = try openDescriptor(for: .truncate)
-            // Not on the ring's thread: prefer the global executor for the blocking call. (The
-            // preference matters: a plain @concurrent function would run on the ring executor
-            // whenever the calling task prefers it.)
-            let result = await withTaskExecutorPreference(globalConcurrentExecutor) { @concurrent in
-                ftruncate(fd, off_t(size)) == 0 ? Int32(0) : -ringio_errno()
-            }
-            if result < 0 { throw RingIOError.fromResult(result, operation: .truncate, path: path, fd: fd) }
-        }
+        _ = try await withDescriptor(.truncate, timeout: timeout) { _ in .truncate(size: size) }
     }
 }

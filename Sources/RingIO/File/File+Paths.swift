@@ -21,9 +21,8 @@ extension File {
         try await withKernelPath(path, .unlink) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
-                return try await executor.core.perform(.unlink, path: path, timeout: timeout) { sqe in
-                    io_uring_prep_unlinkat(sqe, dfd, cPath, flags)
-                }
+                return try await executor.core.perform(
+                    IORequest(.unlink(path: cPath, flags: flags), fd: dfd), .unlink, path: path, timeout: timeout)
             }
         }
     }
@@ -45,9 +44,8 @@ extension File {
             try await withKernelPath(destination, .rename) { cDestination in
                 _ = try await executor.onLoop {
                     let dfd = try base?.openDescriptor(for: .rename) ?? AT_FDCWD
-                    return try await executor.core.perform(.rename, path: source, timeout: timeout) { sqe in
-                        io_uring_prep_renameat(sqe, dfd, cSource, dfd, cDestination, 0)
-                    }
+                    return try await executor.core.perform(
+                        IORequest(.rename(from: cSource, to: cDestination), fd: dfd), .rename, path: source, timeout: timeout)
                 }
             }
         }
@@ -69,9 +67,9 @@ extension File {
         try await withKernelPath(path, .makeDirectory) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD
-                return try await executor.core.perform(.makeDirectory, path: path, timeout: timeout) { sqe in
-                    io_uring_prep_mkdirat(sqe, dfd, cPath, permissions)
-                }
+                return try await executor.core.perform(
+                    IORequest(.makeDirectory(path: cPath, permissions: permissions), fd: dfd),
+                    .makeDirectory, path: path, timeout: timeout)
             }
         }
     }

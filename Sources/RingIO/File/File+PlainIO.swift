@@ -19,8 +19,8 @@ extension File {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         try checkDirectAlignment(address: base, length: buffer.count, offset: offset, .read)
         let length = UInt32(buffer.count)
-        return Int(try await withDescriptor(.read, timeout: timeout, transfer: true) { fd, sqe in
-            io_uring_prep_read(sqe, fd, base, length, UInt64(offset))
+        return Int(try await withDescriptor(.read, timeout: timeout, transfer: true) { _ in
+            .read(address: base, length: length, offset: UInt64(offset), bufferIndex: -1)
         })
     }
 
@@ -57,8 +57,8 @@ extension File {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
         try checkDirectAlignment(address: base, length: bytes.count, offset: offset, .write)
         let length = UInt32(bytes.count)
-        return Int(try await withDescriptor(.write, timeout: timeout, transfer: true) { fd, sqe in
-            io_uring_prep_write(sqe, fd, base, length, UInt64(offset))
+        return Int(try await withDescriptor(.write, timeout: timeout, transfer: true) { _ in
+            .write(address: base, length: length, offset: UInt64(offset), bufferIndex: -1)
         })
     }
 
@@ -97,8 +97,8 @@ extension File {
         let iovecs = try makeIovecs(buffers.map { ($0.baseAddress, $0.count) }, offset: offset, .readVectored)
         defer { iovecs.deallocate() }
         let count = UInt32(iovecs.count)
-        return Int(try await withDescriptor(.readVectored, transfer: true) { fd, sqe in
-            io_uring_prep_readv(sqe, fd, iovecs.baseAddress, count, UInt64(offset))
+        return Int(try await withDescriptor(.readVectored, transfer: true) { _ in
+            .readVectored(iovecs: UnsafePointer(iovecs.baseAddress!), count: count, offset: UInt64(offset))
         })
     }
 
@@ -114,8 +114,8 @@ extension File {
         let iovecs = try makeIovecs(buffers.map { (UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }, offset: offset, .writeVectored)
         defer { iovecs.deallocate() }
         let count = UInt32(iovecs.count)
-        return Int(try await withDescriptor(.writeVectored, transfer: true) { fd, sqe in
-            io_uring_prep_writev(sqe, fd, iovecs.baseAddress, count, UInt64(offset))
+        return Int(try await withDescriptor(.writeVectored, transfer: true) { _ in
+            .writeVectored(iovecs: UnsafePointer(iovecs.baseAddress!), count: count, offset: UInt64(offset))
         })
     }
 

@@ -111,9 +111,9 @@ public final class File: Sendable {
         let (fd, slot) = try await withKernelPath(path, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
-                let fd = try await executor.core.perform(.open, path: path, timeout: timeout) { sqe in
-                    io_uring_prep_openat(sqe, base, cPath, flags, permissions)
-                }
+                let fd = try await executor.core.perform(
+                    IORequest(.open(path: cPath, flags: flags, permissions: permissions), fd: base),
+                    .open, path: path, timeout: timeout)
                 return (fd, executor.core.registerFile(fd) ?? -1)
             }
         }
@@ -155,9 +155,7 @@ public final class File: Sendable {
                     // After the CLOSE: requests prepared earlier in this turn still find the slot.
                     if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
                 }
-                return try await executor.core.perform(.close, path: path, fd: fd, cancellable: false) { sqe in
-                    io_uring_prep_close(sqe, fd)
-                }
+                return try await executor.core.perform(IORequest(.close, fd: fd), .close, path: path, fd: fd, cancellable: false)
             }
         } catch let error as RingIOError where error.code == .shutDown || error.errno == .resourceBusy {
             // The CLOSE never reached the kernel (shut down, or the queue refused it): close here.
@@ -169,35 +167,26 @@ public final class File: Sendable {
     ///
     /// - Parameters:
     ///   - operation: names it in errors.
-    ///   - fixedFile: whether the opcode accepts IOSQE_FIXED_FILE; if so and the file is registered,
-    ///     the SQE names the file by its slot.
     ///   - timeout: links an IORING_OP_LINK_TIMEOUT to the operation when set.
     ///   - transfer: a read or write: on a file whose transfers end on their own
     ///     (`transfersEndOnTheirOwn`) it runs without a cancellation handler.
-    ///   - prepare: fills in the SQE for the descriptor.
+    ///   - request: describes the operation for the descriptor; the request carries the file's
+    ///     registered slot too, which the encoder uses where the opcode accepts it.
     @inline(__always)
     func withDescriptor(
         _ operation: Operation,
-        fixedFile: Bool = true,
         timeout: Duration? = nil,
         transfer: Bool = false,
-        _ prepare: (Int32, UnsafeMutablePointer<io_uring_sqe>) -> Void
+        _ request: (Int32) -> IORequest.Kind
     ) async throws -> Int32 {
         try await executor.onLoop {
             // Checked on the loop, so a close() that ran before this point is always seen.
             let fd = try openDescriptor(for: operation)
-            let slot = fixedFile ? fixedSlot : -1
             let cancelInFlight = !(transfer && transfersEndOnTheirOwn)
             return try await executor.core.perform(
-                operation, path: path, fd: fd, cancelInFlight: cancelInFlight, timeout: timeout,
-                revalidate: { _ = try openDescriptor(for: operation) }
-            ) { sqe in
-                prepare(fd, sqe)
-                if slot >= 0 {
-                    sqe.pointee.fd = slot
-                    sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
-                }
-            }
+                IORequest(request(fd), fd: fd, fileSlot: fixedSlot), operation,
+                path: path, fd: fd, cancelInFlight: cancelInFlight, timeout: timeout,
+                revalidate: { _ = try openDescriptor(for: operation) })
         }
     }
 

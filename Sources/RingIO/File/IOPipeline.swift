@@ -284,24 +284,13 @@ final class PipelineState {
         freeCount -= 1
         let entry = free[freeCount]
         let length = UInt32(range.count)
-        let index = Int32(lease.index)
-        let fixed = lease.pool.isRegistered
-        let fileSlot = file.fixedSlot
+        let request = isWrite
+            ? IORequest(.write(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
+            : IORequest(.read(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
         entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
         // Safety: the entry was free, so its lease storage is uninitialized.
         (leases + Int(entry)).initialize(to: lease)
-        core.submit(slot: slot, to: sink, entry: entry) { sqe in
-            switch (isWrite, fixed) {
-            case (false, true): io_uring_prep_read_fixed(sqe, fd, address, length, UInt64(offset), index)
-            case (false, false): io_uring_prep_read(sqe, fd, address, length, UInt64(offset))
-            case (true, true): io_uring_prep_write_fixed(sqe, fd, address, length, UInt64(offset), index)
-            case (true, false): io_uring_prep_write(sqe, fd, address, length, UInt64(offset))
-            }
-            if fileSlot >= 0 {
-                sqe.pointee.fd = fileSlot
-                sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
-            }
-        }
+        core.submit(request, slot: slot, to: sink, entry: entry)
     }
 
     /// Takes the next result, waiting for one if needed; nil when nothing is pending. Loop thread only.
@@ -353,14 +342,9 @@ final class PipelineState {
     }
 
     private func error(for result: Int32, isWrite: Bool) -> RingIOError {
-        let operation: Operation = isWrite ? .writeFixed : .readFixed
-        if (result == -ECANCELED || result == -EINTR) && core.lifecycle != .running {
-            var error = RingIOError.shutDown(operation, path: file.path, fd: file.descriptor)
-            error.errno = .canceled
-            error.hint = "The RingExecutor was shut down while this operation was in flight; it was cancelled"
-            return error
-        }
-        return RingIOError.fromResult(result, operation: operation, path: file.path, fd: file.descriptor)
+        CompletionError.error(
+            for: result, operation: isWrite ? .writeFixed : .readFixed, path: file.path, fd: file.descriptor,
+            loopRunning: core.lifecycle == .running)
     }
 }
 

@@ -8,11 +8,12 @@ extension LoopCore {
         assert(isLoopThread)
         guard lifecycle == .running else { throw RingIOError.shutDown(.registerBuffers) }
         let replacement = try BufferRegion(count: configuration.count, size: configuration.size)
-        guard pool.isRegistered, let ring else {
+        guard pool.isRegistered, case .ioUring(let backend) = backend else {
             // Unregistered buffers (thread pool, or memlock fallback): nothing to tell the kernel.
             pool.endDrain(with: replacement)
             return
         }
+        let ring = backend.ring
         let old = pool.region
         ring.unregisterBuffers()
         do {

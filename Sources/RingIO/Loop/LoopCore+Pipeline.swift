@@ -27,7 +27,7 @@ extension LoopCore {
         return slot
     }
 
-    /// Arms `slot` so its result goes to `sink` under `entry`, and prepares its SQE; does not wait.
+    /// Arms `slot` so its result goes to `sink` under `entry`, and issues `request`; does not wait.
     ///
     /// The SQE reaches the kernel with the rest of the loop turn's submissions (at once when the
     /// I/O in flight is device-bound). A refused submission is delivered to `sink` as a negative
@@ -37,16 +37,15 @@ extension LoopCore {
     ///   - slot: from `tryAcquireSlot` or `waitForSlot`; the table releases it on completion.
     ///   - sink: where the result goes; must outlive the operation.
     ///   - entry: the caller's number for this operation, `0..<sink.capacity`, not in use.
-    ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
     @inline(__always)
-    func submit(slot: UInt32, to sink: CompletionSink, entry: UInt32, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void) {
+    func submit(_ request: IORequest, slot: UInt32, to sink: CompletionSink, entry: UInt32) {
         let userData = table.userData(for: slot)
         table.arm(slot, sink: sink, entry: entry)
         sink.didSubmit(entry: entry, userData: userData)
-        issue(slot: slot, userData: userData, timeout: nil, prepare)
+        issue(request, slot: slot, userData: userData, timeout: nil)
         // A task running a pipeline submits many SQEs in one job: for device-bound I/O each one
         // goes out at once, as a task awaiting its own I/O would have it after its job.
-        submitIfDeviceBound()
+        backend.submitIfDeviceBound(armedCount: table.armedCount)
     }
 }
 

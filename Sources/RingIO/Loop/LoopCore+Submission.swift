@@ -2,13 +2,15 @@ internal import CRingIO
 import Glibc
 
 extension LoopCore {
-    /// Submits one SQE and suspends until its completion arrives. Call on the loop thread only.
+    /// The file layer's door to the loop: submits `request` and suspends until its completion
+    /// arrives. Call on the loop thread only.
     ///
     /// The continuation is resumed only by the operation's own CQE, never by cancellation: a
     /// cancelled task gets IORING_OP_ASYNC_CANCEL submitted for it and still waits for the
     /// operation to finish, so the kernel is done with every buffer before this returns or throws.
     ///
     /// - Parameters:
+    ///   - request: what to do; encoded once, by the backend's `RequestEncoder`.
     ///   - operation: names the operation in errors.
     ///   - path: the file's path, for errors.
     ///   - fd: the descriptor, for errors.
@@ -19,20 +21,19 @@ extension LoopCore {
     ///   - timeout: if set, an IORING_OP_LINK_TIMEOUT is linked to the operation; when it fires the
     ///     kernel cancels the operation and this throws `.timedOut` after the operation completed.
     ///   - revalidate: run again after waiting for a free slot (the file may have been closed meanwhile).
-    ///   - prepare: fills in the SQE (opcode, fd, buffer); `user_data` is set afterwards.
     /// - Returns: the completion's non-negative `res`.
     /// - Throws: `RingIOError` for a negative result or a shut-down executor; `CancellationError`
-    ///   when the task was cancelled and the operation did not complete.
+    ///   when the task was cancelled and the operation did not complete (`CompletionError`).
     @inline(__always)
     func perform(
+        _ request: IORequest,
         _ operation: Operation,
         path: String? = nil,
         fd: Int32? = nil,
         cancellable: Bool = true,
         cancelInFlight: Bool = true,
         timeout: Duration? = nil,
-        revalidate: () throws -> Void = {},
-        _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
+        revalidate: () throws -> Void = {}
     ) async throws -> Int32 {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
         guard lifecycle == .running else { throw RingIOError.shutDown(operation, path: path, fd: fd) }
@@ -55,84 +56,34 @@ extension LoopCore {
             let hook = table.cancelHook(for: slot)
             hook.pointee = ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
             result = await withCancellationHook(hook) {
-                await submit(slot: slot, userData: userData, timeout: timeout, prepare)
+                await submit(request, slot: slot, userData: userData, timeout: timeout)
             }
         } else {
-            result = await submit(slot: slot, userData: userData, timeout: timeout, prepare)
+            result = await submit(request, slot: slot, userData: userData, timeout: timeout)
         }
         // The resume must come back to the loop thread: the table is loop-confined (see `onLoop`).
         assert(isLoopThread, "RingIO: an operation resumed off the executor's thread")
         // Only now, with the hook (which lives in the slot) removed, may another operation reuse it.
         table.release(slot)
         if result >= 0 { return result }
-        if result == -ECANCELED || result == -EINTR {
-            if lifecycle != .running {
-                var error = RingIOError.shutDown(operation, path: path, fd: fd)
-                error.errno = .canceled
-                error.hint = "The RingExecutor was shut down while this operation was in flight; it was cancelled"
-                throw error
-            }
-            if Task.isCancelled { throw CancellationError() }
-            if let timeout { throw RingIOError.timedOut(operation, after: timeout, path: path, fd: fd) }
-        }
-        throw RingIOError.fromResult(result, operation: operation, path: path, fd: fd)
+        throw CompletionError.thrown(
+            for: result, operation: operation, path: path, fd: fd, loopRunning: lifecycle == .running,
+            taskCancelled: Task.isCancelled, timeout: timeout)
     }
 
     @inline(__always)
-    private func submit(
-        slot: UInt32, userData: UInt64, timeout: Duration?, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void
-    ) async -> Int32 {
-        // The underscored variant inherits the caller's executor without taking an `isolated`
-        // parameter: `withUnsafeContinuation(isolation:)` makes the compiler hop to that isolation
-        // before the call, one more swift_task_switch per I/O (which, for a task with an executor
-        // preference, takes the task's status-record lock). See Benchmarks/README.md.
-        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
+    private func submit(_ request: IORequest, slot: UInt32, userData: UInt64, timeout: Duration?) async -> Int32 {
+        await withLoopContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
             table.arm(slot, continuation)
-            issue(slot: slot, userData: userData, timeout: timeout, prepare)
+            issue(request, slot: slot, userData: userData, timeout: timeout)
         }
     }
 
-    /// Hands an armed slot's request to the kernel (or, on the thread-pool backend, to a worker):
-    /// fills in an SQE with `prepare` and `userData`, plus a linked IORING_OP_LINK_TIMEOUT when
-    /// `timeout` is set. A refused submission completes the slot at once with the errno.
+    /// Hands an armed slot's request to the backend. A refused submission completes the slot at
+    /// once with the errno.
     @inline(__always)
-    func issue(slot: UInt32, userData: UInt64, timeout: Duration?, _ prepare: (UnsafeMutablePointer<io_uring_sqe>) -> Void) {
-        guard let unretainedRing else {
-            // Thread-pool backend: describe the request in an SQE and let a worker perform it.
-            // (Linked timeouts and cancellation cannot interrupt a blocking syscall.)
-            var request = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
-            withUnsafeMutablePointer(to: &request.sqe) { prepare($0) }
-            workers!.submit(request)
-            return
-        }
-        let failure = unretainedRing._withUnsafeGuaranteedRef { ring -> RingIOError? in
-            do throws(RingIOError) {
-                if let timeout {
-                    // The operation and its timeout must reach the kernel in the same submission.
-                    try ring.reserve(2)
-                    let sqe = try ring.nextSQE()
-                    prepare(sqe)
-                    io_uring_sqe_set_data64(sqe, userData)
-                    sqe.pointee.flags |= RINGIO_IOSQE_IO_LINK
-                    let spec = table.timeoutStorage(for: slot)
-                    let (seconds, attoseconds) = timeout.components
-                    spec.pointee = __kernel_timespec(tv_sec: max(0, seconds), tv_nsec: seconds < 0 ? 0 : attoseconds / 1_000_000_000)
-                    let timer = try ring.nextSQE()
-                    io_uring_prep_link_timeout(timer, spec, 0)
-                    io_uring_sqe_set_data64(timer, UserData.linkTimeout)
-                } else {
-                    let sqe = try ring.nextSQE()
-                    prepare(sqe)
-                    io_uring_sqe_set_data64(sqe, userData)
-                }
-            } catch {
-                return error
-            }
-            return nil
-        }
-        if let failure {
-            table.complete(userData, result: -(failure.errno?.rawValue ?? EBUSY))
-        }
+    func issue(_ request: IORequest, slot: UInt32, userData: UInt64, timeout: Duration?) {
+        backend.issue(request, userData: userData, timeout: timeout, timeoutStorage: table.timeoutStorage(for: slot), table: table)
     }
 
     /// Waits in FIFO order for a free slot (back-pressure when `maxInFlight` operations are out).
@@ -170,6 +121,52 @@ extension LoopCore {
     }
 }
 
+
+extension LoopCore {
+    // MARK: Registered files
+
+    /// Registers `fd` in the registered-file table (loop thread); nil when full, off, or shut down.
+    func registerFile(_ fd: Int32) -> Int32? {
+        assert(isLoopThread)
+        guard lifecycle == .running else { return nil }
+        return backend.registerFile(fd)
+    }
+
+    /// Empties a registered-file slot: at once on the loop thread, else through the mailbox.
+    func releaseFileSlot(_ slot: Int32) {
+        if isLoopThread {
+            backend.releaseFileSlot(slot)
+        } else {
+            mailbox.post { $0.fileSlotReleases.append(slot) }
+        }
+    }
+
+    /// Registered-file slots not in use (loop thread; for tests and diagnostics).
+    var freeFileSlots: Int? {
+        if case .ioUring(let ring) = backend { return ring.freeFileSlots }
+        return nil
+    }
+
+    // MARK: Cancellation requests (any thread)
+
+    /// Asks the loop to cancel the operation `userData` (from a cancellation handler, any thread).
+    func requestCancel(_ userData: UInt64) {
+        mailbox.post { $0.cancels.append(userData) }
+    }
+
+    /// Asks the loop to cancel every operation of a pipeline (from a cancellation handler, any thread).
+    ///
+    /// - Parameter sink: a `CompletionSink` retained by the caller; the loop releases it.
+    func requestCancel(ofRetainedSink sink: UnsafeMutableRawPointer) {
+        let address = UInt(bitPattern: sink)
+        mailbox.post { $0.sinkCancels.append(address) }
+    }
+
+    /// Asks the loop to drop the slot waiter `id` (from a cancellation handler, any thread).
+    func requestWaiterCancel(_ id: UInt64) {
+        mailbox.post { $0.waiterCancels.append(id) }
+    }
+}
 
 /// Cancellation hook of an in-flight operation (any thread): ask the loop for IORING_OP_ASYNC_CANCEL.
 private func ringioCancelOperation(core: UnsafeMutableRawPointer?, userData: UInt64) {

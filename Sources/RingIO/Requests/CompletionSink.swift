@@ -83,7 +83,7 @@ final class CompletionSink {
     /// Suspends until a result is queued. Call only with operations in flight and none queued.
     @inline(__always)
     func wait() async {
-        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+        await withLoopContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             assert(waiter == nil, "RingIO: two waiters on one completion sink")
             waiter = continuation
         }

@@ -1,0 +1,232 @@
+internal import CRingIO
+import Glibc
+
+/// The io_uring backend: one ring, its registered-file table, the eventfd read that lets other
+/// threads wake a loop blocked in the kernel, and the per-turn submission policy.
+///
+/// Loop-confined: made, used and closed on the loop thread (IORING_SETUP_SINGLE_ISSUER).
+final class IOUringBackend {
+    let ring: Ring
+    private var fixedFiles: FixedFileTable?
+    private let encoder: RequestEncoder
+    private let mailbox: Mailbox
+    /// The eventfd other threads write to wake the loop (through the mailbox).
+    private let eventFD: Int32
+    private let wakeBuffer: UnsafeMutablePointer<UInt64>
+    /// Whether the eventfd read is pending on the ring; the loop never blocks without it.
+    private var wakeArmed = false
+    /// Set while the ring is being closed: the wake read is cancelled, not re-armed.
+    private var closing = false
+    private let completions: UnsafeMutablePointer<ringio_completion>
+    private static let completionCapacity: UInt32 = 256
+    /// Submit each job's SQEs right after the job instead of once per turn. Chosen per turn: when
+    /// many requests are still in flight after the kernel had the chance to complete them inline
+    /// (device-bound I/O such as O_DIRECT), waiting for the whole turn leaves the device's queue
+    /// half empty; when they complete inline (page cache), one `io_uring_enter` per turn is cheaper.
+    private var eagerSubmission = false
+    /// In-flight requests above which the loop submits eagerly.
+    private static let eagerSubmissionThreshold = 4
+    /// Whether the kernel has IORING_OP_FTRUNCATE (6.9+); without it a helper thread runs ftruncate(2).
+    private let supportsFtruncate: Bool
+    /// Worker for the opcodes this kernel lacks; started on first use.
+    private var blockingHelper: ThreadPoolBackend?
+    /// How many times the kernel's CQ overflow list had to be flushed.
+    var overflowFlushes: Int { ring.overflowFlushes }
+
+    /// Takes over `ring`, creates the wake-up eventfd and arms its read.
+    ///
+    /// - Parameters:
+    ///   - fixedBuffers: whether the pool is registered with this ring.
+    ///   - registeredFiles: slots for the registered-file table (0: none).
+    ///   - supportsFtruncate: false to route truncation to the helper thread even where the kernel has it (tests).
+    /// - Throws: `RingIOError` when eventfd() fails or the SQ refuses the wake read.
+    init(ring: Ring, fixedBuffers: Bool, registeredFiles: Int, supportsFtruncate: Bool, mailbox: Mailbox) throws(RingIOError) {
+        // Blocking on purpose: some kernels complete an io_uring read of an O_NONBLOCK file at once
+        // with EAGAIN instead of waiting for it to become readable.
+        let fd = eventfd(0, Int32(EFD_CLOEXEC))
+        guard fd >= 0 else {
+            throw RingIOError(code: .system, errno: .init(rawValue: ringio_errno()), operation: .setup, hint: "eventfd() failed")
+        }
+        self.ring = ring
+        self.fixedFiles = FixedFileTable(ring: ring, count: registeredFiles)
+        self.encoder = RequestEncoder(fixedBuffers: fixedBuffers, registeredFiles: fixedFiles != nil)
+        self.supportsFtruncate = supportsFtruncate
+        self.mailbox = mailbox
+        self.eventFD = fd
+        self.wakeBuffer = .allocate(capacity: 1)
+        self.wakeBuffer.initialize(to: 0)
+        self.completions = .allocate(capacity: Int(Self.completionCapacity))
+        do throws(RingIOError) { try armWakeRead() } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        mailbox.useEventFD(fd)
+    }
+
+    deinit {
+        // `close()` ran first (the loop closes its backend before releasing it).
+        wakeBuffer.deallocate()
+        completions.deallocate()
+    }
+
+    /// Whether files get registered-file slots.
+    var hasRegisteredFiles: Bool { fixedFiles != nil }
+
+    // MARK: Requests
+
+    /// Encodes `request` into the ring (with its linked timeout), or hands it to the helper
+    /// thread when the kernel lacks its opcode.
+    ///
+    /// - Returns: a negative errno when the SQ refused it (the caller completes it with that), else nil.
+    @inline(__always)
+    func issue(
+        _ request: IORequest, userData: UInt64, timeout: Duration?,
+        timeoutStorage: UnsafeMutablePointer<__kernel_timespec>
+    ) -> Int32? {
+        if request.isTruncate && !supportsFtruncate {
+            issueToHelper(request, userData: userData)
+            return nil
+        }
+        do throws(RingIOError) {
+            try encoder.encode(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage, on: ring)
+        } catch {
+            return -(error.errno?.rawValue ?? EBUSY)
+        }
+        return nil
+    }
+
+    @inline(never)
+    private func issueToHelper(_ request: IORequest, userData: UInt64) {
+        if blockingHelper == nil {
+            do throws(RingIOError) {
+                blockingHelper = try ThreadPoolBackend(threadCount: 1, mailbox: mailbox)
+            } catch {
+                mailbox.post { $0.completions.append((userData, -(error.errno?.rawValue ?? EAGAIN))) }
+                return
+            }
+        }
+        blockingHelper!.issue(request, userData: userData)
+    }
+
+    /// Prepares IORING_OP_ASYNC_CANCEL for `userData`.
+    func cancel(_ userData: UInt64) {
+        do throws(RingIOError) {
+            let sqe = try ring.nextSQE()
+            io_uring_prep_cancel64(sqe, userData, 0)
+            io_uring_sqe_set_data64(sqe, UserData.cancel)
+        } catch {
+            LoopDiagnostics.report(error)
+        }
+    }
+
+    /// Submits the SQEs prepared so far at once when the I/O in flight is waiting for a device
+    /// (more than `eagerSubmissionThreshold` operations really out), so the device's queue does
+    /// not sit half empty until the turn ends; otherwise leaves them for the turn's single
+    /// `io_uring_enter`.
+    @inline(__always)
+    func submitIfDeviceBound(armedCount: Int) {
+        let pending = ring.pendingSubmissions
+        guard pending > 0,
+              eagerSubmission || armedCount - Int(pending) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold
+        else { return }
+        do throws(RingIOError) { try ring.submit() } catch { LoopDiagnostics.report(error) }
+    }
+
+    // MARK: The turn
+
+    /// The turn's one `io_uring_enter`: submits what the jobs prepared, and, when no job is
+    /// ready, blocks until a completion or a post (through the eventfd read) arrives.
+    func submitAndWait(hasReadyJobs: Bool, armedCount: Int) {
+        do throws(RingIOError) {
+            if hasReadyJobs {
+                if ring.pendingSubmissions > 0 || armedCount > 0 { try ring.submitAndGetEvents() }
+                return
+            }
+            // Never block without the wake read pending: other threads could not wake us.
+            if !wakeArmed { try armWakeRead() }
+            if mailbox.willSleepInRing() {
+                try ring.submitAndWait(1)
+            } else {
+                try ring.submitAndGetEvents()
+            }
+            mailbox.wokeUp()
+        } catch {
+            mailbox.wokeUp()
+            LoopDiagnostics.report(error)
+        }
+    }
+
+    /// Delivers every ready completion to `table` (the eventfd read's is re-armed instead).
+    func reap(into table: OperationTable) {
+        while true {
+            let count = ring.reap(into: completions, capacity: Self.completionCapacity)
+            if count == 0 { break }
+            for index in 0..<count {
+                let completion = completions[index]
+                switch completion.user_data {
+                case UserData.wake:
+                    wakeArmed = false
+                    // Re-armed here, or before the loop next blocks if the SQ refuses it now.
+                    do throws(RingIOError) { try armWakeRead() } catch { LoopDiagnostics.report(error) }
+                case UserData.cancel, UserData.linkTimeout:
+                    break
+                default:
+                    table.complete(completion.user_data, result: completion.res)
+                }
+            }
+        }
+        eagerSubmission = table.armedCount > Self.eagerSubmissionThreshold
+    }
+
+    /// Keeps one read of the eventfd pending on the ring, so other threads can wake a blocked loop.
+    private func armWakeRead() throws(RingIOError) {
+        guard !wakeArmed, !closing else { return }
+        let sqe = try ring.nextSQE()
+        io_uring_prep_read(sqe, eventFD, wakeBuffer, 8, 0)
+        io_uring_sqe_set_data64(sqe, UserData.wake)
+        wakeArmed = true
+    }
+
+    // MARK: Registered files
+
+    /// Puts `fd` in a free registered-file slot; nil when the table is full or off.
+    func registerFile(_ fd: Int32) -> Int32? {
+        fixedFiles?.register(fd)
+    }
+
+    /// Empties a registered-file slot (the kernel drops its reference once in-flight requests finish).
+    func releaseFileSlot(_ slot: Int32) {
+        fixedFiles?.release(slot)
+    }
+
+    /// Registered-file slots not in use.
+    var freeFileSlots: Int? { fixedFiles?.freeCount }
+
+    // MARK: Shutdown
+
+    /// Tears the ring down once nothing is in flight: takes the wake read back, unregisters the
+    /// buffers and files, closes the ring and the eventfd, and stops the helper thread.
+    func close(table: OperationTable) {
+        // Take the wake read back from the kernel first, so it cannot write into `wakeBuffer`
+        // after the ring is gone.
+        closing = true
+        if wakeArmed, let sqe = try? ring.nextSQE() {
+            io_uring_prep_cancel64(sqe, UserData.wake, 0)
+            io_uring_sqe_set_data64(sqe, UserData.cancel)
+            while wakeArmed {
+                do throws(RingIOError) { try ring.submitAndWait(1) } catch { LoopDiagnostics.report(error); break }
+                reap(into: table)
+            }
+        }
+        ring.unregisterBuffers()
+        fixedFiles = nil
+        ring.close()
+        mailbox.retireEventFD()
+        Glibc.close(eventFD)
+        blockingHelper?.close()
+        blockingHelper = nil
+    }
+}
+
+@available(*, unavailable)
+extension IOUringBackend: Sendable {}

@@ -1,0 +1,183 @@
+internal import CRingIO
+import Glibc
+import Synchronization
+
+/// One executor's loop: its thread runs ready jobs, lets the backend submit and wait, and hands
+/// completions to the in-flight table, which resumes the waiting tasks.
+///
+/// Other threads reach it only through `enqueue` and the `request…` methods, which post to the
+/// mailbox; the file layer only through the submission door (`LoopCore+Submission.swift`). Fields
+/// marked loop-confined are touched only on the loop thread; the rest are atomics, immutable after
+/// startup, or the mailbox. That split is what the `@unchecked Sendable` relies on.
+final class LoopCore: @unchecked Sendable {
+    let configuration: RingExecutorConfiguration
+    let mailbox = Mailbox()
+    let table: OperationTable
+    private let publishedLifecycle = Atomic<UInt8>(Lifecycle.starting.rawValue)
+    /// The loop thread; written by the loop before startup completes, read-only afterwards.
+    private(set) var thread = pthread_t()
+    /// Set before startup completes, read-only afterwards.
+    private(set) var startupError: RingIOError?
+    private(set) var capabilities = Capabilities(
+        backend: .ioUring, setupFlags: [], fixedBuffers: false, registeredFiles: false, bufferCount: 0, bufferSize: 0, notes: [])
+    private(set) var pool: BufferPool?
+    /// CQ overflow flushes over the ring's life, published at shutdown (tests read it).
+    let overflowFlushCount = Atomic<Int>(0)
+    var serialExecutor: UnownedSerialExecutor?
+    var taskExecutor: UnownedTaskExecutor?
+
+    // MARK: Loop-confined
+
+    private(set) var backend = Backend.closed
+    private var lifecycleMachine = LifecycleStateMachine<UnsafeContinuation<Void, Never>>()
+    private var localJobs = JobQueue()
+    /// What the last `mailbox.take` moved out, emptied after use and kept for its storage.
+    private var posted = Mailbox.Contents()
+
+    init(configuration: RingExecutorConfiguration) {
+        self.configuration = configuration
+        self.table = OperationTable(capacity: configuration.inFlightLimit)
+    }
+
+    /// Where the executor is in its life (any thread).
+    var lifecycle: Lifecycle {
+        Lifecycle(rawValue: publishedLifecycle.load(ordering: .acquiring))!
+    }
+
+    /// True on the loop thread.
+    @inline(__always)
+    var isLoopThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    // MARK: Thread
+
+    /// Starts the loop thread and waits until it has set up the backend and pool (or failed to).
+    func start() throws(RingIOError) {
+        try LoopThread.start(name: "ringio-loop") { startup in
+            self.thread = pthread_self()
+            do throws(RingIOError) {
+                let setup = try LoopSetup(configuration: self.configuration, mailbox: self.mailbox)
+                self.backend = setup.backend
+                self.pool = setup.pool
+                self.capabilities = setup.capabilities
+                self.lifecycleMachine.setupSucceeded()
+            } catch {
+                self.startupError = error
+                self.lifecycleMachine.setupFailed()
+            }
+            self.publishLifecycle()
+            startup.signal()
+            if self.startupError == nil { self.run() }
+        }
+        if let startupError { throw startupError }
+    }
+
+    private func publishLifecycle() {
+        publishedLifecycle.store(lifecycleMachine.state.rawValue, ordering: .releasing)
+    }
+
+    // MARK: Any thread
+
+    /// Queues a job; called by the Swift runtime from any thread.
+    @inline(__always)
+    func enqueue(_ job: QueuedJob) {
+        if isLoopThread {
+            localJobs.append(job)
+        } else {
+            mailbox.post { $0.jobs.append(job) }
+        }
+    }
+
+    /// Asks the loop to shut down; `continuation` is resumed when it has.
+    func requestShutdown(_ continuation: UnsafeContinuation<Void, Never>) {
+        mailbox.post { $0.shutdownWaiters.append(continuation) }
+    }
+
+    /// Tells the loop the executor is gone: shut down if needed and end the thread.
+    func requestTermination() {
+        mailbox.post { $0.terminate = true }
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        while true {
+            if !mailbox.isEmpty { takePosted() }
+            runJobs()
+            if lifecycleMachine.state == .shuttingDown && table.armedCount == 0 {
+                perform(lifecycleMachine.nothingInFlight())
+            }
+            if localJobs.isEmpty && lifecycleMachine.threadMayEnd { return }
+            backend.submitAndWait(hasReadyJobs: !localJobs.isEmpty, table: table, mailbox: mailbox)
+        }
+    }
+
+    private func runJobs() {
+        // Run what is ready now; jobs made ready meanwhile wait for the next turn, so I/O keeps flowing.
+        var budget = localJobs.count
+        while budget > 0, let job = localJobs.popFirst() {
+            budget -= 1
+            if job.isIsolated {
+                // An actor's job: it runs isolated to the executor.
+                job.job.runSynchronously(on: serialExecutor!)
+            } else {
+                // A task that prefers this executor: no serial isolation, so calls into nonisolated
+                // async functions stay on this thread instead of bouncing through the queue.
+                job.job.runSynchronously(on: taskExecutor!)
+            }
+            backend.submitIfDeviceBound(armedCount: table.armedCount)
+        }
+    }
+
+    private func takePosted() {
+        mailbox.take(into: &posted)
+        defer { posted.removeAll() }
+        for job in posted.jobs { localJobs.append(job) }
+        for slot in posted.fileSlotReleases { backend.releaseFileSlot(slot) }
+        for (userData, result) in posted.completions { table.complete(userData, result: result) }
+        for id in posted.waiterCancels { table.cancelWaiter(id: id) }
+        for userData in posted.cancels { cancel(userData) }
+        for address in posted.sinkCancels {
+            // Safety: retained by the cancellation hook that queued it; released here.
+            let sink = Unmanaged<CompletionSink>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeRetainedValue()
+            cancelInFlight(of: sink)
+        }
+        perform(lifecycleMachine.shutdownRequested(by: posted.shutdownWaiters, terminate: posted.terminate))
+    }
+
+    /// Does what the lifecycle asks for (outside the state machine).
+    private func perform(_ action: LifecycleStateMachine<UnsafeContinuation<Void, Never>>.Action) {
+        switch action {
+        case .none:
+            return
+        case .beginShutdown:
+            publishLifecycle()
+            table.failAllWaiters()
+            pool?.close()
+            for userData in table.armedUserData() { cancel(userData) }
+        case .finishShutdown(let waiters):
+            if case .ioUring(let ring) = backend { overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed) }
+            backend.close(table: table)
+            backend = .closed
+            publishLifecycle()
+            for waiter in waiters { waiter.resume() }
+        case .resume(let waiters):
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    // MARK: Cancellation (loop thread)
+
+    /// Asks the backend to cancel `userData` if it is still in flight.
+    func cancel(_ userData: UInt64) {
+        guard table.isArmed(userData) else { return }
+        backend.cancel(userData)
+    }
+
+    /// Asks the backend to cancel every operation in flight on `sink`, once per sink.
+    func cancelInFlight(of sink: CompletionSink) {
+        assert(isLoopThread)
+        guard !sink.cancelRequested else { return }
+        sink.cancelRequested = true
+        for userData in sink.inFlightUserData() { cancel(userData) }
+    }
+}

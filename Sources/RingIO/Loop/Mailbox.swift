@@ -1,0 +1,148 @@
+internal import CRingIO
+import Glibc
+import Synchronization
+
+/// Work other threads hand to the loop, and the loop's wake-up.
+///
+/// Any thread posts; the loop thread alone takes (`take(into:)`) and sleeps. A post wakes the
+/// loop the way it is sleeping: blocked in the ring, by writing the eventfd whose read the ring
+/// keeps pending; otherwise (thread-pool backend, or after shutdown), through a semaphore.
+// Safety: the queue is behind its mutex, the flags are atomics, the semaphore is made for use
+// from many threads, and the eventfd is written only under the retirement protocol below.
+final class Mailbox: @unchecked Sendable {
+    /// What the loop is to do, batched since it last looked.
+    struct Contents {
+        /// Jobs enqueued from threads other than the loop's.
+        var jobs: [QueuedJob] = []
+        /// `user_data` of operations whose tasks were cancelled.
+        var cancels: [UInt64] = []
+        /// Completion sinks (retained, as address bit patterns) whose pipelines' tasks were cancelled.
+        var sinkCancels: [UInt] = []
+        /// Ids of slot waiters whose tasks were cancelled.
+        var waiterCancels: [UInt64] = []
+        /// Callers of `shutdown()` waiting for it to finish.
+        var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
+        /// Results of requests performed by threads (thread-pool backend, blocking helper): (user_data, res).
+        var completions: [(UInt64, Int32)] = []
+        /// Registered-file slots of files released off the loop thread without close().
+        var fileSlotReleases: [Int32] = []
+        /// Set when the executor object is gone: shut down if needed, then end the thread.
+        var terminate = false
+
+        /// Empties every list, keeping its storage (so the next swap with the queue allocates nothing).
+        mutating func removeAll() {
+            jobs.removeAll(keepingCapacity: true)
+            cancels.removeAll(keepingCapacity: true)
+            sinkCancels.removeAll(keepingCapacity: true)
+            waiterCancels.removeAll(keepingCapacity: true)
+            shutdownWaiters.removeAll(keepingCapacity: true)
+            completions.removeAll(keepingCapacity: true)
+            fileSlotReleases.removeAll(keepingCapacity: true)
+            terminate = false
+        }
+    }
+
+    /// How the loop sleeps, so a post knows how to wake it.
+    private enum Sleep: UInt8 {
+        case awake, inRing, onSemaphore
+    }
+
+    private let queue = Mutex(Contents())
+    private let hasWork = Atomic<Bool>(false)
+    private let sleep = Atomic<UInt8>(Sleep.awake.rawValue)
+    /// The eventfd the ring reads, or -1; set by the loop before it first sleeps in the ring.
+    private let eventFD = Atomic<Int32>(-1)
+    /// Posts between deciding to write the eventfd and having written it (see `retireEventFD`).
+    private let eventFDWriters = Atomic<Int>(0)
+    private let semaphore: UnsafeMutablePointer<sem_t>
+
+    init() {
+        semaphore = .allocate(capacity: 1)
+        sem_init(semaphore, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    // MARK: Any thread
+
+    /// Adds to the loop's work and wakes it.
+    @inline(__always)
+    func post(_ change: (inout Contents) -> Void) {
+        queue.withLock { change(&$0) }
+        hasWork.store(true, ordering: .sequentiallyConsistent)
+        switch Sleep(rawValue: sleep.exchange(Sleep.awake.rawValue, ordering: .sequentiallyConsistent))! {
+        case .awake:
+            break
+        case .inRing:
+            eventFDWriters.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            let fd = eventFD.load(ordering: .sequentiallyConsistent)
+            if fd >= 0 {
+                var one: UInt64 = 1
+                _ = Glibc.write(fd, &one, 8)
+            }
+            eventFDWriters.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        case .onSemaphore:
+            sem_post(semaphore)
+        }
+    }
+
+    // MARK: Loop thread
+
+    /// Whether anything was posted since the last `take(into:)`.
+    @inline(__always)
+    var isEmpty: Bool { !hasWork.load(ordering: .acquiring) }
+
+    /// Moves everything posted into `contents` (which must be empty), leaving the queue empty.
+    func take(into contents: inout Contents) {
+        hasWork.store(false, ordering: .sequentiallyConsistent)
+        queue.withLock { swap(&$0, &contents) }
+    }
+
+    /// Makes `fd` the ring's wake-up: posts write it while the loop sleeps in the ring.
+    func useEventFD(_ fd: Int32) {
+        eventFD.store(fd, ordering: .sequentiallyConsistent)
+    }
+
+    /// Stops writing the eventfd and waits for posts still writing it, so the caller may close it.
+    ///
+    /// Call once the loop will never sleep in the ring again: a post that starts later sees no
+    /// descriptor, and one that started earlier is waited for, so no write can reach a
+    /// descriptor number the process reuses.
+    func retireEventFD() {
+        eventFD.store(-1, ordering: .sequentiallyConsistent)
+        while eventFDWriters.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+    }
+
+    /// Announces that the loop is about to block in the ring. Returns false when work arrived
+    /// meanwhile: then do not block; call `wokeUp()` either way afterwards.
+    @inline(__always)
+    func willSleepInRing() -> Bool {
+        sleep.store(Sleep.inRing.rawValue, ordering: .sequentiallyConsistent)
+        return !hasWork.load(ordering: .sequentiallyConsistent)
+    }
+
+    /// The loop is awake again (after `willSleepInRing`).
+    @inline(__always)
+    func wokeUp() {
+        sleep.store(Sleep.awake.rawValue, ordering: .relaxed)
+    }
+
+    /// Blocks until something is posted (returns at once if something already was). May return
+    /// early once for a post the loop had already seen.
+    func sleepUntilPosted() {
+        sleep.store(Sleep.onSemaphore.rawValue, ordering: .sequentiallyConsistent)
+        if !hasWork.load(ordering: .sequentiallyConsistent) {
+            while sem_wait(semaphore) != 0 {}
+        }
+        sleep.store(Sleep.awake.rawValue, ordering: .relaxed)
+    }
+}
+
+/// A job and the role it was enqueued in: actor isolation (serial) or task preference.
+struct QueuedJob {
+    let job: UnownedJob
+    let isIsolated: Bool
+}
