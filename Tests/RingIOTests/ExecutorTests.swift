@@ -132,6 +132,27 @@ struct ExecutorTests {
         #expect(pipeTarget != nil && Support.target(of: readFD) != pipeTarget)
     }
 
+    @Test(.enabled(if: Support.testingIOURing, "the thread-pool backend has no eventfd"))
+    func shutdownClosesTheWakeUpEventFDWhileTheExecutorStillExists() async throws {
+        let executor = try Support.makeExecutor()
+        guard case .ioUring(let backend) = executor.core.backend else {
+            Issue.record("expected the io_uring backend: \(executor.capabilities)")
+            return
+        }
+        let fd = backend.eventFD
+        let id = try #require(Support.eventFDID(fd), "the wake-up eventfd is open while running")
+        // Our own reference keeps that eventfd (and so its id) alive: a descriptor number reused
+        // by another test's eventfd after the close then shows a different id.
+        let copy = dup(fd)
+        defer { close(copy) }
+        await executor.shutdown()
+        #expect(Support.eventFDID(fd) != id, "shutdown() closed the eventfd")
+        // Tasks still run on the executor's thread after shutdown (woken without the eventfd).
+        let stillRuns = await Task(executorPreference: executor) { executor.core.isLoopThread }.value
+        #expect(stillRuns)
+        withExtendedLifetime(executor) {}
+    }
+
     @Test func nopRoundTripsThroughTheRing() async throws {
         let executor = try Support.makeExecutor()
         try await executor.run {

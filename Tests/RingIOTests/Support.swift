@@ -166,6 +166,21 @@ enum Support {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// The `eventfd-id` of descriptor `fd` (/proc/self/fdinfo), or nil when `fd` is not an open
+    /// eventfd. Unique per eventfd, so a number reused by another test's eventfd does not match.
+    static func eventFDID(_ fd: Int32) -> String? {
+        let fdinfo = "/proc/self/fdinfo/\(fd)"
+        let file = fopen(fdinfo, "r")
+        guard let file else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if text.hasPrefix("eventfd-id:") { return text }
+        }
+        return nil
+    }
+
     /// Which backend this run tests: `RINGIO_TEST_BACKEND=threadpool` (the thread-pool backend) or
     /// `unregistered` (io_uring with the pool left unregistered, as when memlock is too small);
     /// `scripts/test.sh` runs the suite once for each and once plain.

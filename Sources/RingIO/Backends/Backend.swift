@@ -9,12 +9,10 @@ enum Backend {
     case ioUring(IOUringBackend)
     /// Blocking syscalls on a few threads (io_uring unavailable or not allowed).
     case threadPool(ThreadPoolBackend)
-    /// Before setup and after shutdown: nothing is in flight and nothing is accepted (the loop
-    /// refuses new requests before they get here); the loop only runs jobs.
-    case closed
 
     /// Starts `request`; its result reaches `table` under `userData` (through the mailbox for
-    /// thread-pool work). A request the backend refuses completes at once with the errno.
+    /// thread-pool work). A request the backend refuses completes at once with the errno. Not
+    /// after `close` (the loop refuses requests once shutdown begins).
     ///
     /// - Parameters:
     ///   - timeout: links an IORING_OP_LINK_TIMEOUT (io_uring only: a blocking call cannot be cut short).
@@ -31,8 +29,6 @@ enum Backend {
             }
         case .threadPool(let pool):
             pool.issue(request, userData: userData)
-        case .closed:
-            table.complete(userData, result: -ECANCELED)
         }
     }
 
@@ -48,13 +44,12 @@ enum Backend {
     }
 
     /// The turn's blocking step: submit, and when no job is ready, sleep until a completion or a
-    /// post arrives.
+    /// post arrives; then hand the completions to `table`. After `close`, only the sleep.
     func submitAndWait(hasReadyJobs: Bool, table: OperationTable, mailbox: Mailbox) {
         switch self {
         case .ioUring(let ring):
-            ring.submitAndWait(hasReadyJobs: hasReadyJobs, armedCount: table.armedCount)
-            ring.reap(into: table)
-        case .threadPool, .closed:
+            ring.turn(hasReadyJobs: hasReadyJobs, table: table)
+        case .threadPool:
             // Results arrive as posts.
             if !hasReadyJobs { mailbox.sleepUntilPosted() }
         }
@@ -76,7 +71,6 @@ enum Backend {
         switch self {
         case .ioUring(let ring): ring.close(table: table)
         case .threadPool(let pool): pool.close()
-        case .closed: break
         }
     }
 }

@@ -10,8 +10,8 @@ final class IOUringBackend {
     private var fixedFiles: FixedFileTable?
     private let encoder: RequestEncoder
     private let mailbox: Mailbox
-    /// The eventfd other threads write to wake the loop (through the mailbox).
-    private let eventFD: Int32
+    /// The eventfd other threads write to wake the loop (through the mailbox); closed by `close`.
+    let eventFD: Int32
     private let wakeBuffer: UnsafeMutablePointer<UInt64>
     /// Whether the eventfd read is pending on the ring; the loop never blocks without it.
     private var wakeArmed = false
@@ -125,6 +125,7 @@ final class IOUringBackend {
     /// `io_uring_enter`.
     @inline(__always)
     func submitIfDeviceBound(armedCount: Int) {
+        guard !ring.isClosed else { return }
         let pending = ring.pendingSubmissions
         guard pending > 0,
               eagerSubmission || armedCount - Int(pending) - Int(ring.readyCompletions) > Self.eagerSubmissionThreshold
@@ -135,8 +136,18 @@ final class IOUringBackend {
     // MARK: The turn
 
     /// The turn's one `io_uring_enter`: submits what the jobs prepared, and, when no job is
-    /// ready, blocks until a completion or a post (through the eventfd read) arrives.
-    func submitAndWait(hasReadyJobs: Bool, armedCount: Int) {
+    /// ready, blocks until a completion or a post (through the eventfd read) arrives; then reaps.
+    /// After `close`, sleeps on the mailbox instead (jobs may still run on the loop).
+    func turn(hasReadyJobs: Bool, table: OperationTable) {
+        if ring.isClosed {
+            if !hasReadyJobs { mailbox.sleepUntilPosted() }
+            return
+        }
+        submitAndWait(hasReadyJobs: hasReadyJobs, armedCount: table.armedCount)
+        reap(into: table)
+    }
+
+    private func submitAndWait(hasReadyJobs: Bool, armedCount: Int) {
         do throws(RingIOError) {
             if hasReadyJobs {
                 if ring.pendingSubmissions > 0 || armedCount > 0 { try ring.submitAndGetEvents() }

@@ -44,10 +44,9 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     ///   when RLIMIT_MEMLOCK is too small for the pool.
     public init(configuration: RingExecutorConfiguration = .init()) throws {
         try configuration.validate()
-        let core = LoopCore(configuration: configuration)
-        try core.start()
+        let core = try LoopCore.start(configuration: configuration)
         self.core = core
-        self.buffers = core.pool!
+        self.buffers = core.pool
         self.isolatedEntry = IsolatedEntry(core: core)
         self.serialExecutorIdentity = UInt(bitPattern: Unmanaged.passUnretained(isolatedEntry).toOpaque())
         // No job can reach the loop before init returns, and the remote queue's mutex orders these

@@ -8,14 +8,13 @@ enum Lifecycle: UInt8 {
     case shuttingDown
     /// The backend is closed; the thread only runs jobs until the executor is released.
     case shutDown
-    /// Setup failed; the thread has ended.
-    case failed
 }
 
 /// The executor's lifecycle as a state machine: each event returns what the loop must do, and
 /// the loop does it (cancelling, closing the backend, resuming callers) outside this value.
 ///
-/// Loop-confined; generic over the waiter so it can be tested without a loop.
+/// Loop-confined; generic over the waiter so it can be tested without a loop. (A failed setup
+/// never makes a loop, so it has no state here.)
 struct LifecycleStateMachine<Waiter> {
     /// What the loop must do after an event.
     enum Action {
@@ -39,12 +38,6 @@ struct LifecycleStateMachine<Waiter> {
         state = .running
     }
 
-    /// Setup failed: the thread ends.
-    mutating func setupFailed() {
-        precondition(state == .starting)
-        state = .failed
-    }
-
     /// `shutdown()` was called (`waiters`) and/or the executor was released (`terminate`).
     mutating func shutdownRequested(by newWaiters: [Waiter], terminate: Bool) -> Action {
         if terminate { terminating = true }
@@ -57,7 +50,7 @@ struct LifecycleStateMachine<Waiter> {
         case .starting, .shuttingDown:
             waiters.append(contentsOf: newWaiters)
             return .none
-        case .shutDown, .failed:
+        case .shutDown:
             return newWaiters.isEmpty ? .none : .resume(newWaiters)
         }
     }
@@ -73,6 +66,6 @@ struct LifecycleStateMachine<Waiter> {
 
     /// Whether the thread may end once it has no job left to run.
     var threadMayEnd: Bool {
-        terminating && (state == .shutDown || state == .failed)
+        terminating && state == .shutDown
     }
 }

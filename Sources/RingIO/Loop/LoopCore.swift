@@ -11,16 +11,17 @@ import Synchronization
 /// startup, or the mailbox. That split is what the `@unchecked Sendable` relies on.
 final class LoopCore: @unchecked Sendable {
     let configuration: RingExecutorConfiguration
-    let mailbox = Mailbox()
+    let mailbox: Mailbox
     let table: OperationTable
+    /// The loop thread.
+    let thread: pthread_t
+    /// What setup found and chose.
+    let capabilities: Capabilities
+    let pool: BufferPool
+    /// How requests reach the kernel; closed at shutdown, never replaced (a `let`, so the per-I/O
+    /// paths borrow it without a retain and release).
+    let backend: Backend
     private let publishedLifecycle = Atomic<UInt8>(Lifecycle.starting.rawValue)
-    /// The loop thread; written by the loop before startup completes, read-only afterwards.
-    private(set) var thread = pthread_t()
-    /// Set before startup completes, read-only afterwards.
-    private(set) var startupError: RingIOError?
-    private(set) var capabilities = Capabilities(
-        backend: .ioUring, setupFlags: [], fixedBuffers: false, registeredFiles: false, bufferCount: 0, bufferSize: 0, notes: [])
-    private(set) var pool: BufferPool?
     /// CQ overflow flushes over the ring's life, published at shutdown (tests read it).
     let overflowFlushCount = Atomic<Int>(0)
     var serialExecutor: UnownedSerialExecutor?
@@ -28,15 +29,21 @@ final class LoopCore: @unchecked Sendable {
 
     // MARK: Loop-confined
 
-    private(set) var backend = Backend.closed
     private var lifecycleMachine = LifecycleStateMachine<UnsafeContinuation<Void, Never>>()
     private var localJobs = JobQueue()
     /// What the last `mailbox.take` moved out, emptied after use and kept for its storage.
     private var posted = Mailbox.Contents()
 
-    init(configuration: RingExecutorConfiguration) {
+    private init(configuration: RingExecutorConfiguration, mailbox: Mailbox, setup: LoopSetup) {
         self.configuration = configuration
+        self.mailbox = mailbox
         self.table = OperationTable(capacity: configuration.inFlightLimit)
+        self.thread = pthread_self()
+        self.capabilities = setup.capabilities
+        self.pool = setup.pool
+        self.backend = setup.backend
+        lifecycleMachine.setupSucceeded()
+        publishLifecycle()
     }
 
     /// Where the executor is in its life (any thread).
@@ -50,25 +57,33 @@ final class LoopCore: @unchecked Sendable {
 
     // MARK: Thread
 
-    /// Starts the loop thread and waits until it has set up the backend and pool (or failed to).
-    func start() throws(RingIOError) {
+    /// Starts a loop thread, which sets up the backend and pool; returns its loop once it runs.
+    ///
+    /// - Throws: the setup's `RingIOError` (the thread has ended then).
+    static func start(configuration: RingExecutorConfiguration) throws(RingIOError) -> LoopCore {
+        let outcome = StartupOutcome()
         try LoopThread.start(name: "ringio-loop") { startup in
-            self.thread = pthread_self()
+            let mailbox = Mailbox()
+            let core: LoopCore
             do throws(RingIOError) {
-                let setup = try LoopSetup(configuration: self.configuration, mailbox: self.mailbox)
-                self.backend = setup.backend
-                self.pool = setup.pool
-                self.capabilities = setup.capabilities
-                self.lifecycleMachine.setupSucceeded()
+                core = LoopCore(configuration: configuration, mailbox: mailbox, setup: try LoopSetup(configuration: configuration, mailbox: mailbox))
             } catch {
-                self.startupError = error
-                self.lifecycleMachine.setupFailed()
+                outcome.result = .failure(error)
+                startup.signal()
+                return
             }
-            self.publishLifecycle()
+            outcome.result = .success(core)
             startup.signal()
-            if self.startupError == nil { self.run() }
+            core.run()
         }
-        if let startupError { throw startupError }
+        return try outcome.result!.get()
+    }
+
+    /// What the loop thread hands back to `start`.
+    private final class StartupOutcome: @unchecked Sendable {
+        // Safety: written by the loop thread before it posts the startup semaphore, read by the
+        // starting thread after its wait on it returns.
+        var result: Result<LoopCore, RingIOError>?
     }
 
     private func publishLifecycle() {
@@ -152,12 +167,11 @@ final class LoopCore: @unchecked Sendable {
         case .beginShutdown:
             publishLifecycle()
             table.failAllWaiters()
-            pool?.close()
+            pool.close()
             for userData in table.armedUserData() { cancel(userData) }
         case .finishShutdown(let waiters):
             if case .ioUring(let ring) = backend { overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed) }
             backend.close(table: table)
-            backend = .closed
             publishLifecycle()
             for waiter in waiters { waiter.resume() }
         case .resume(let waiters):

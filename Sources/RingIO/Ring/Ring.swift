@@ -47,7 +47,7 @@ final class Ring {
             if result != -EINVAL { break }
         }
         raw.deallocate()
-        throw Ring.setupError(lastError)
+        throw Ring.setupError(lastError, entries: entries)
     }
 
     /// The next free SQE, flushing the SQ to the kernel first when it is full.
@@ -173,7 +173,7 @@ final class Ring {
         raw.deallocate()
     }
 
-    private static func setupError(_ result: Int32) -> RingIOError {
+    private static func setupError(_ result: Int32, entries: UInt32) -> RingIOError {
         let errno = Errno(rawValue: -result)
         switch -result {
         case EPERM:
@@ -186,9 +186,16 @@ final class Ring {
                 code: .ioUringUnavailable, errno: errno, operation: .setup,
                 hint: "This kernel has no io_uring (built without CONFIG_IO_URING, or a seccomp filter answers ENOSYS); RingIO needs Linux 5.15 or later with io_uring enabled")
         case ENOMEM:
+            let limit = ringio_memlock_limit()
+            guard limit != UInt64.max && geteuid() != 0 else {
+                // Not limited by RLIMIT_MEMLOCK (unlimited, or root, whom the kernel does not charge).
+                return RingIOError(
+                    code: .system, errno: errno, operation: .setup,
+                    hint: "The kernel could not allocate memory for the ring (\(entries) entries); free memory or use fewer entries")
+            }
             return RingIOError(
-                code: .system, errno: errno, operation: .setup,
-                hint: "The kernel could not allocate the ring; on kernels before 5.12 ring memory counts against RLIMIT_MEMLOCK (`ulimit -l`), so raise it or use fewer entries")
+                code: .lockedMemoryLimit, errno: errno, operation: .setup,
+                hint: "The kernel refused the ring's memory: for a process without CAP_IPC_LOCK it charges the ring, like registered buffers, to the user's locked memory, which RLIMIT_MEMLOCK caps (`ulimit -l`, now \(limit) bytes). Memory pinned by this user's other processes counts too, including one that just exited (the kernel releases it a moment later). Raise `ulimit -l`, use fewer entries, or retry")
         default:
             return RingIOError.fromResult(result, operation: .setup)
         }
