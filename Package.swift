@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -7,6 +7,12 @@ let package = Package(
         .library(name: "RingIO", targets: ["RingIO"]),
         .executable(name: "ringio-demo", targets: ["RingIODemo"]),
     ],
+    traits: [
+        .trait(
+            name: "PublicConcurrencyOnly",
+            description: "Build RingIO with public Swift concurrency API only (withTaskCancellationHandler, Task.isCancelled, withUnsafeContinuation(isolation:)) instead of the runtime entry points in Sources/RingIO/Runtime; slower per I/O (see Benchmarks/README.md)"
+        ),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
@@ -14,6 +20,7 @@ let package = Package(
         // Bottom layer: liburing, imported through a shim header that orders the system headers.
         .target(
             name: "CRingIO",
+            cSettings: [.define("RINGIO_PUBLIC_CONCURRENCY_ONLY", .when(traits: ["PublicConcurrencyOnly"]))],
             linkerSettings: [.linkedLibrary("uring")]
         ),
         .target(

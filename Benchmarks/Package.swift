@@ -9,12 +9,17 @@
 
 import PackageDescription
 
+/// `RINGIO_PUBLIC_CONCURRENCY_ONLY=1` builds the benchmarks against RingIO's public-API build
+/// (the `PublicConcurrencyOnly` trait), for `Benchmarks/before-after --public-api`.
+let ringIOTraits: Set<Package.Dependency.Trait> =
+    Context.environment["RINGIO_PUBLIC_CONCURRENCY_ONLY"] == "1" ? ["PublicConcurrencyOnly"] : [.defaults]
+
 let package = Package(
     name: "RingIOBenchmarks",
     dependencies: [
         // The library under test: the package one level up. `name:` pins the identity used in
         // `.product(package:)` below, whatever the checkout's directory is called.
-        .package(name: "RingIO", path: ".."),
+        .package(name: "RingIO", path: "..", traits: ringIOTraits),
         // MallocInterposer is the only trait we enable: it provides the malloc counters
         // (mallocCountTotal) on Swift 6.3 without jemalloc. Naming the traits explicitly also turns
         // off the default RuntimeInterposer trait, whose swift-runtime-interposer dependency is
@@ -36,7 +41,7 @@ let package = Package(
             path: "Sources/RingIOWorkload",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        // Fixed-duration 4 KiB random-read driver used by scripts/bench-vs-fio.sh.
+        // Fixed-duration 4 KiB random-read driver used by scripts/bench-registered-files.sh.
         // Lives outside Benchmarks/ so the benchmark plugin does not treat it as a benchmark suite.
         .executableTarget(
             name: "ringio-iops",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs RingIO's tests: installs liburing-dev if missing; as root (where the sysctl is writable) runs
-# the machine-wide tests that disable io_uring for a moment, on their own; then the whole suite.
+# the machine-wide tests that disable io_uring for a moment, on their own; then the whole suite on
+# each backend, and once in the public-API build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -15,3 +16,7 @@ fi
 RINGIO_TEST_BACKEND=threadpool swift test --skip-build --skip SystemWideTests
 RINGIO_TEST_BACKEND=unregistered swift test --skip-build --skip SystemWideTests
 swift test --skip-build --skip SystemWideTests
+# The whole suite once more in the public-API build (trait PublicConcurrencyOnly: no private
+# Swift runtime entry points), in a scratch folder of its own so the default build stays cached.
+swift build --build-tests --traits PublicConcurrencyOnly --scratch-path .build-public-api
+swift test --skip-build --traits PublicConcurrencyOnly --scratch-path .build-public-api --skip SystemWideTests

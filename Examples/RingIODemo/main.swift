@@ -75,7 +75,8 @@ struct Random {
 
 /// Latency samples kept in a preallocated buffer; percentiles by sorting at the end.
 final class Samples: @unchecked Sendable {
-    // Safety: each reader task writes only its own stripe; read after all tasks finished.
+    // Safety: every reader task runs on the executor's one thread (inside `executor.run`), so
+    // `record` calls never overlap; `percentiles` runs after all of them finished.
     var values: [UInt32]
     let stripe: Int
     var counts: [Int]
@@ -100,7 +101,8 @@ final class Samples: @unchecked Sendable {
     }
 }
 
-struct Result {
+/// One system's measured run.
+struct Measurement {
     var name: String
     var operations: Int
     var seconds: Double
@@ -111,7 +113,7 @@ struct Result {
     var megabytesPerSecond: Double { iops * Double(blockSize) / 1_000_000 }
 }
 
-func printResult(_ result: Result, anchor: Result?) {
+func printResult(_ result: Measurement, anchor: Measurement?) {
     var line = "\(result.name.padding(30))\(format(result.iops / 1000, 1).leftPadding(10))k IOPS"
     line += "\(format(result.megabytesPerSecond, 0).leftPadding(8)) MB/s"
     line += "   p50 \(format(result.p50, 1).leftPadding(6)) µs   p99 \(format(result.p99, 1).leftPadding(6)) µs"
@@ -190,7 +192,7 @@ func fileSize(_ path: String) -> Int {
 }
 
 /// Plain pread on one thread: the anchor.
-func runPread(path: String, blockSize: Int, fileSize: Int, seconds: Double) -> Result {
+func runPread(path: String, blockSize: Int, fileSize: Int, seconds: Double) -> Measurement {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { fail("cannot open \(path)") }
     defer { close(fd) }
@@ -219,11 +221,11 @@ func runPread(path: String, blockSize: Int, fileSize: Int, seconds: Double) -> R
     let elapsed = Double(now() - start) / 1e9
     progress.cancel()
     let (p50, p99) = samples.percentiles()
-    return Result(name: "pread (1 thread, QD1)", operations: operations, seconds: elapsed, p50: p50, p99: p99, blockSize: blockSize)
+    return Measurement(name: "pread (1 thread, QD1)", operations: operations, seconds: elapsed, p50: p50, p99: p99, blockSize: blockSize)
 }
 
 /// READ_FIXED from `queueDepth` tasks on one executor.
-func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize: Int) async throws -> Result {
+func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize: Int) async throws -> Measurement {
     let counter = Counter()
     let samples = Samples(tasks: options.queueDepth, perTask: 1 << 16)
     let blockSize = options.blockSize
@@ -267,7 +269,7 @@ func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize:
     progress.cancel()
     let (p50, p99) = samples.percentiles()
     let opcode = executor.capabilities.backend == .threadPool ? "thread pool" : executor.buffers.isRegistered ? "READ_FIXED" : "READ"
-    return Result(name: "RingIO \(opcode) (QD\(queueDepth))", operations: operations, seconds: elapsed, p50: p50, p99: p99, blockSize: blockSize)
+    return Measurement(name: "RingIO \(opcode) (QD\(queueDepth))", operations: operations, seconds: elapsed, p50: p50, p99: p99, blockSize: blockSize)
 }
 
 let options = Options.parse(CommandLine.arguments)

@@ -127,11 +127,18 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     @inline(__always)
     private func resumesOnLoop(_ isolation: (any Actor)?) -> Bool {
         guard let isolation else { return true }
+        #if PublicConcurrencyOnly
+        // The public concurrency API runs RingIO's suspensions nonisolated (see
+        // `withLoopContinuation`), so actors take the hop even when they use this executor.
+        _ = isolation
+        return false
+        #else
         // Compare executor identities (the first word of the reference); `asSerialExecutor()`
         // would misread a default actor's executor reference, which has no witness table.
         // Safety: UnownedSerialExecutor is two words, identity first (BitwiseCopyable).
         let identity = unsafeBitCast(isolation.unownedExecutor, to: (UInt, UInt).self).0
         return identity == serialExecutorIdentity
+        #endif
     }
 
     /// One IORING_OP_NOP round trip through the ring: the runtime's own overhead per operation.

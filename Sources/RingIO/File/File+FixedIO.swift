@@ -5,7 +5,8 @@ extension File {
     ///
     /// - Parameters:
     ///   - lease: the buffer; on return its `count` is the number of bytes read.
-    ///   - offset: the file offset (0 or more).
+    ///   - offset: the file offset (0 or more); ignored for a stream (pipe, FIFO, socket,
+    ///     character device), where each read takes the next bytes, as with read(2).
     ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file; fewer than asked for a short read.
     /// - Throws: `RingIOError` (errno, path, fd; `.timedOut`), `CancellationError`.
@@ -20,7 +21,8 @@ extension File {
     /// - Parameters:
     ///   - lease: the buffer; on return its `count` is `range.lowerBound + bytesRead`.
     ///   - range: where in the lease to put the data.
-    ///   - offset: the file offset (0 or more).
+    ///   - offset: the file offset (0 or more). A pipe, FIFO, socket or character device has no
+    ///     offsets: there it is ignored and each read takes the next bytes, as with read(2).
     ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file.
     /// - Throws: `RingIOError` (`.invalidArgument` for a range outside the lease, `.timedOut`), `CancellationError`.

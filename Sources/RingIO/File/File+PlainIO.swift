@@ -9,7 +9,8 @@ extension File {
     ///
     /// - Parameters:
     ///   - buffer: where to put the bytes.
-    ///   - offset: the file offset (0 or more).
+    ///   - offset: the file offset (0 or more); ignored for a stream (pipe, FIFO, socket,
+    ///     character device), where each read takes the next bytes, as with read(2).
     ///   - timeout: if set, the read is cancelled by the kernel when it takes longer.
     /// - Returns: bytes read; 0 at or past end of file.
     /// - Throws: `RingIOError` (`.timedOut`, …), `CancellationError`.

@@ -9,7 +9,7 @@ extension LoopCore {
     func tryAcquireSlot(_ operation: Operation, path: String?, fd: Int32?) throws -> UInt32? {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
         guard lifecycle == .running else { throw RingIOError.shutDown(operation, path: path, fd: fd) }
-        if ringio_current_task_is_cancelled() { throw CancellationError() }
+        if currentTaskIsCancelled() { throw CancellationError() }
         return table.acquire()
     }
 

@@ -37,7 +37,7 @@ extension LoopCore {
     ) async throws -> Int32 {
         assert(isLoopThread, "RingIO operations must run on the executor's thread")
         guard lifecycle == .running else { throw RingIOError.shutDown(operation, path: path, fd: fd) }
-        if cancellable && ringio_current_task_is_cancelled() { throw CancellationError() }
+        if cancellable && currentTaskIsCancelled() { throw CancellationError() }
         let slot: UInt32
         if let free = table.acquire() {
             slot = free
@@ -73,7 +73,7 @@ extension LoopCore {
 
     @inline(__always)
     private func submit(_ request: IORequest, slot: UInt32, userData: UInt64, timeout: Duration?) async -> Int32 {
-        await withLoopContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
+        await withLoopContinuation { (continuation: LoopContinuation<Int32>) in
             table.arm(slot, continuation)
             issue(request, slot: slot, userData: userData, timeout: timeout)
         }
@@ -96,12 +96,12 @@ extension LoopCore {
             defer { hook.deallocate() }
             hook.pointee = ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
             granted = await withCancellationHook(hook) {
-                await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
+                await withLoopContinuation { (continuation: LoopContinuation<UInt32?>) in
                     table.enqueueWaiter(continuation, id: id)
                 }
             }
         } else {
-            granted = await withUnsafeContinuation { (continuation: UnsafeContinuation<UInt32?, Never>) in
+            granted = await withLoopContinuation { (continuation: LoopContinuation<UInt32?>) in
                 table.enqueueWaiter(continuation, id: id)
             }
         }

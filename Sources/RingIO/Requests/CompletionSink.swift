@@ -27,7 +27,7 @@ final class CompletionSink {
     /// Number of operations submitted and not yet finished.
     private(set) var inFlightCount = 0
     /// The owning task, while it waits for a result.
-    private var waiter: UnsafeContinuation<Void, Never>?
+    private var waiter: LoopContinuation<Void>?
     /// Set by the loop once it has asked the kernel to cancel everything in flight here (the
     /// owner's task was cancelled; it cannot submit more), so that is not asked again.
     var cancelRequested = false
@@ -83,7 +83,7 @@ final class CompletionSink {
     /// Suspends until a result is queued. Call only with operations in flight and none queued.
     @inline(__always)
     func wait() async {
-        await withLoopContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+        await withLoopContinuation { (continuation: LoopContinuation<Void>) in
             assert(waiter == nil, "RingIO: two waiters on one completion sink")
             waiter = continuation
         }

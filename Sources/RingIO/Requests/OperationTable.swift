@@ -11,7 +11,7 @@ import DequeModule
 final class OperationTable {
     private struct Slot {
         var generation: UInt32 = 0
-        var continuation: UnsafeContinuation<Int32, Never>?
+        var continuation: LoopContinuation<Int32>?
         /// For a pipeline's operation: where its result goes. Unretained: a pipeline outlives
         /// its operations (it waits for every one before it ends).
         var sink: Unmanaged<CompletionSink>?
@@ -22,7 +22,7 @@ final class OperationTable {
 
     private struct Waiter {
         let id: UInt64
-        let continuation: UnsafeContinuation<UInt32?, Never>
+        let continuation: LoopContinuation<UInt32?>
     }
 
     /// How many operations may be in flight at once.
@@ -92,7 +92,7 @@ final class OperationTable {
     /// Queues a caller for the next free slot; it is resumed with the slot, or nil if cancelled.
     ///
     /// - Returns: the waiter's id, for `cancelWaiter`.
-    func enqueueWaiter(_ continuation: UnsafeContinuation<UInt32?, Never>, id: UInt64) {
+    func enqueueWaiter(_ continuation: LoopContinuation<UInt32?>, id: UInt64) {
         waiters.append(Waiter(id: id, continuation: continuation))
         waiterCount += 1
     }
@@ -126,7 +126,7 @@ final class OperationTable {
 
     /// Records the continuation to resume when `slot`'s operation completes.
     @inline(__always)
-    func arm(_ slot: UInt32, _ continuation: UnsafeContinuation<Int32, Never>) {
+    func arm(_ slot: UInt32, _ continuation: LoopContinuation<Int32>) {
         slots[Int(slot)].continuation = continuation
         armedCount += 1
     }

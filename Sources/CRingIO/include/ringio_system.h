@@ -1,0 +1,51 @@
+#ifndef RINGIO_SYSTEM_H
+#define RINGIO_SYSTEM_H
+
+// System helpers: limits, thread names, descriptor classification, constants Swift cannot import.
+// Included by CRingIO.h after the system and liburing headers, which it orders.
+
+/// The soft RLIMIT_MEMLOCK in bytes; RLIM_INFINITY when unlimited.
+unsigned long long ringio_memlock_limit(void);
+
+/// Sets RLIMIT_MEMLOCK's soft limit (tests); returns 0 or -errno.
+int ringio_set_memlock_limit(unsigned long long bytes);
+
+/// Names the calling thread (shown by top/ps/gdb).
+void ringio_set_thread_name(const char *name);
+
+/// What an open descriptor is (bits of `ringio_classify_descriptor`).
+enum {
+    /// Reads and writes end on their own: a regular file on a file system backed by a block
+    /// device (ext4, xfs, … on a disk), or a block device. Not: network, FUSE and virtual file
+    /// systems (NFS, sshfs, procfs, tracefs, tmpfs, overlayfs), pipes, sockets, character devices.
+    RINGIO_TRANSFERS_END_ON_THEIR_OWN = 1,
+    /// No offsets: a pipe, socket, terminal or other character device, or a file lseek refuses
+    /// (ESPIPE). Its reads must not overlap.
+    RINGIO_STREAM = 2,
+};
+
+/// Classifies `fd` without waiting on a device or a server: statx with AT_STATX_DONT_SYNC (cached
+/// attributes only, so no network round trip) for the file type and the device of its file
+/// system, and lseek(SEEK_CUR) for ESPIPE. When statx fails, the answer is the cautious one
+/// (a stream whose transfers may not end).
+int ringio_classify_descriptor(int fd);
+
+/// The calling thread's errno (positive), for libc calls that set it.
+int ringio_errno(void);
+
+/// AT_EMPTY_PATH: statx of the descriptor itself (Glibc's module does not export it to Swift).
+static const int RINGIO_AT_EMPTY_PATH = 0x1000;
+
+/// FALLOC_FL_KEEP_SIZE from <linux/falloc.h>: allocate without changing the file's size.
+static const int RINGIO_FALLOC_FL_KEEP_SIZE = 0x01;
+
+/// A static empty C string (statx with AT_EMPTY_PATH; the kernel may read it after submission).
+const char *ringio_empty_path(void);
+
+/// O_DIRECT for this architecture (its value differs between x86-64 and arm64).
+int ringio_o_direct(void);
+
+/// O_DIRECTORY for this architecture.
+int ringio_o_directory(void);
+
+#endif

@@ -1,0 +1,73 @@
+// System helpers (see include/ringio_system.h).
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "CRingIO.h"
+#include <linux/falloc.h>
+
+// The header spells these out (Swift's Glibc module does not export them); check they match.
+_Static_assert(RINGIO_AT_EMPTY_PATH == AT_EMPTY_PATH, "AT_EMPTY_PATH");
+_Static_assert(RINGIO_FALLOC_FL_KEEP_SIZE == FALLOC_FL_KEEP_SIZE, "FALLOC_FL_KEEP_SIZE");
+
+int ringio_classify_descriptor(int fd) {
+    struct statx st;
+    if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &st) != 0) {
+        return RINGIO_STREAM;
+    }
+    unsigned kind = st.stx_mode & S_IFMT;
+    if (kind != S_IFREG && kind != S_IFBLK) {
+        return RINGIO_STREAM;
+    }
+    if (lseek(fd, 0, SEEK_CUR) < 0 && errno == ESPIPE) {
+        return RINGIO_STREAM;  // e.g. tracefs trace_pipe: a regular file without offsets
+    }
+    // Device major 0 is an anonymous device: a network, FUSE or virtual file system (and tmpfs,
+    // overlayfs, btrfs), whose reads may wait on something other than a disk. Keep those cancellable.
+    if (kind == S_IFBLK || st.stx_dev_major != 0) {
+        return RINGIO_TRANSFERS_END_ON_THEIR_OWN;
+    }
+    return 0;
+}
+
+int ringio_errno(void) {
+    return errno;
+}
+
+const char *ringio_empty_path(void) {
+    static const char empty[] = "";
+    return empty;
+}
+
+int ringio_o_direct(void) {
+    return O_DIRECT;
+}
+
+int ringio_o_directory(void) {
+    return O_DIRECTORY;
+}
+
+unsigned long long ringio_memlock_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0) {
+        return RLIM_INFINITY;
+    }
+    return limit.rlim_cur;
+}
+
+int ringio_set_memlock_limit(unsigned long long bytes) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0) {
+        return -errno;
+    }
+    limit.rlim_cur = bytes;
+    return setrlimit(RLIMIT_MEMLOCK, &limit) == 0 ? 0 : -errno;
+}
+
+void ringio_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+}
