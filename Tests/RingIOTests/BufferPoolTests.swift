@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("Buffer pool and leases", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Buffer pool and leases")
 struct BufferPoolTests {
     @Test func leasesArePageAlignedAndDistinct() async throws {
         let executor = try Support.makeExecutor(count: 4, size: 5000)

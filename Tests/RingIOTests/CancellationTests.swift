@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("Cancellation", .enabled(if: Support.testingIOURing, "needs io_uring: a blocking syscall on the thread pool cannot be interrupted"), .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Cancellation", .ioUringOnly("needs io_uring: a blocking syscall on the thread pool cannot be interrupted"))
 struct CancellationTests {
     @Test func cancellingAReadInFlightThrowsCancellationErrorAfterTheKernelReleasesTheBuffer() async throws {
         let executor = try Support.makeExecutor(count: 1, size: 4096)

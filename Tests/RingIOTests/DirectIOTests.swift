@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("O_DIRECT", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("O_DIRECT")
 struct DirectIOTests {
     /// Whether the temp folder's file system takes O_DIRECT (if not, the tests are skipped).
     static let tempFolderTakesDirectIO: Bool = {

@@ -3,7 +3,7 @@ import Glibc
 @testable import RingIO
 import Testing
 
-@Suite("Errors carry errno, operation and path", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Errors carry errno, operation and path")
 struct ErrorTests {
     @Test func openMissingFileThrowsENOENTWithThePath() async throws {
         let executor = try Support.makeExecutor()
@@ -164,7 +164,8 @@ struct ErrorTests {
         }
     }
 
-    @Test func fileBackedMemoryIsRefusedWithAnExplanation() throws {
+    @Test(.ioUringOnly("buffer registration is io_uring's"))
+    func fileBackedMemoryIsRefusedWithAnExplanation() throws {
         let dir = Support.makeTempDirectory()
         defer { Support.removeTree(dir) }
         let path = dir + "/backing.bin"
@@ -185,7 +186,7 @@ struct ErrorTests {
 
 /// RLIMIT_MEMLOCK as an ordinary user: run one at a time, since the kernel counts locked memory per
 /// user and these all run as `nobody`.
-@Suite("Locked-memory limit", .serialized, .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Locked-memory limit", .serialized, .needsIOURingOnThisHost)
 struct MemlockTests {
     @Test func memlockLimitTooSmallGivesTheLimitTheBytesAndTheUlimitFix() throws {
         // 64 buffers × 64 KiB = 4 MiB to pin, against a 64 KiB limit.

@@ -3,7 +3,7 @@ import Synchronization
 @testable import RingIO
 import Testing
 
-@Suite("Executor", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Executor")
 struct ExecutorTests {
     @Test func runBodyAndItsChildTasksRunOnTheRingThread() async throws {
         let executor = try Support.makeExecutor()
@@ -74,7 +74,8 @@ struct ExecutorTests {
         try await Self.concurrentReads(configuration: .init(entries: 2, buffers: .init(count: 64, size: 4096), maxInFlight: 64))
     }
 
-    @Test func completionQueueOverflowLosesNoCompletion() async throws {
+    @Test(.ioUringOnly("the completion queue is io_uring's"))
+    func completionQueueOverflowLosesNoCompletion() async throws {
         var configuration = RingExecutorConfiguration(entries: 2, buffers: .init(count: 64, size: 4096), maxInFlight: 64)
         configuration.completionEntriesOverride = 2
         let executor = try await Self.concurrentReads(configuration: configuration)
@@ -89,7 +90,7 @@ struct ExecutorTests {
         try await Self.concurrentReads(configuration: configuration)
     }
 
-    @Test(.enabled(if: Support.testingIOURing, "io_uring only"))
+    @Test(.ioUringOnly("io_uring only"))
     func preferredSetupFlagsAreUsedWhenTheKernelHasThem() async throws {
         let executor = try Support.makeExecutor()
         // Whatever the kernel accepted is a subset of what was asked, and I/O works with it.
@@ -98,7 +99,7 @@ struct ExecutorTests {
         await executor.shutdown()
     }
 
-    @Test(.enabled(if: Support.testingIOURing, "needs io_uring: a blocked pipe read on the thread pool cannot be cancelled"))
+    @Test(.ioUringOnly("needs io_uring: a blocked pipe read on the thread pool cannot be cancelled"))
     func shutdownCancelsInFlightOperationsAndLaterUseThrowsShutDown() async throws {
         let executor = try Support.makeExecutor(count: 2, size: 4096)
         let pipe = try Pipe()
@@ -132,7 +133,7 @@ struct ExecutorTests {
         #expect(pipeTarget != nil && Support.target(of: readFD) != pipeTarget)
     }
 
-    @Test(.enabled(if: Support.testingIOURing, "the thread-pool backend has no eventfd"))
+    @Test(.ioUringOnly("the thread-pool backend has no eventfd"))
     func shutdownClosesTheWakeUpEventFDWhileTheExecutorStillExists() async throws {
         let executor = try Support.makeExecutor()
         guard case .ioUring(let backend) = executor.core.backend else {

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 
 /// Each operation is checked against the same operation done with Glibc on the same files.
-@Suite("File operations through the ring", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("File operations through the ring")
 struct FileOperationsTests {
     @Test func onlyDiskBackedFilesSkipTheCancellationHandlerAndOnlyStreamsReadOneAtATime() async throws {
         // A regular file on a file system with a real device (major != 0: ext4, xfs… on a disk)

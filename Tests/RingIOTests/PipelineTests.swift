@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 
-@Suite("Pipelines: many reads and writes from one task", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Pipelines: many reads and writes from one task")
 struct PipelineTests {
     @Test func pipelinedReadsReturnTheBytesWrittenByPwriteWithTheirTagOffsetAndRange() async throws {
         try await Support.withFile(Support.bytes(count: 1_000_003, seed: 11)) { path, expected in
@@ -357,7 +357,7 @@ struct PipelineTests {
 
     /// A read of an empty pipe blocks until cancelled; `withPipeline` refuses streams, so this
     /// drives the pipeline's state directly to reach the IORING_OP_ASYNC_CANCEL path.
-    @Test(.enabled(if: Support.testingIOURing, "a blocking read on the thread pool cannot be interrupted"))
+    @Test(.ioUringOnly("a blocking read on the thread pool cannot be interrupted"))
     func cancellingATaskWaitingInNextCancelsTheBlockedOperationAndReturnsItsLease() async throws {
         let executor = try Support.makeExecutor(count: 2, size: 4096)
         let pipe = try Pipe()
@@ -394,7 +394,7 @@ struct PipelineTests {
         await executor.shutdown()
     }
 
-    @Test(.enabled(if: Support.testingIOURing, "a blocking read on the thread pool cannot be interrupted"))
+    @Test(.ioUringOnly("a blocking read on the thread pool cannot be interrupted"))
     func shutdownEndsABlockedPipelineOperationWithShutDown() async throws {
         let executor = try Support.makeExecutor(count: 2, size: 4096)
         let pipe = try Pipe()

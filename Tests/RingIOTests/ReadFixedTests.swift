@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("READ_FIXED reads", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("READ_FIXED reads")
 struct ReadFixedTests {
     @Test func readReturnsBytesWrittenByPwrite() async throws {
         try await Support.withFile(Support.bytes(count: 200_000, seed: 42)) { path, expected in
@@ -76,25 +76,25 @@ struct ReadFixedTests {
 
     @Test func aPositionedReadOfAPipeIgnoresTheOffsetAndTakesTheNextBytes() async throws {
         // Documented on File.read: a stream has no offsets, as with read(2) (and io_uring).
-        let executor = try Support.makeExecutor(count: 2, size: 4096)
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let expected = Support.bytes(count: 300, seed: 11)
         #expect(expected.withUnsafeBytes { write(fds[1], $0.baseAddress, 300) } == 300)
         close(fds[1])
         let readFD = fds[0]
-        try await executor.run {
-            let file = File(unsafeDescriptor: readFD, path: "pipe", on: executor)
-            var lease = try await executor.buffers.lease()
-            let first = try await file.read(into: &lease, range: 0..<100, at: 1_000_000)
-            #expect(first == 100)
-            #expect(lease.withUnsafeBytes { Array($0[0..<100]) } == Array(expected[0..<100]), "the first bytes, not those at the offset")
-            let second = try await file.read(into: &lease, range: 0..<4096, at: 0)
-            #expect(second == 200)
-            #expect(lease.withUnsafeBytes { Array($0[0..<200]) } == Array(expected[100..<300]), "then the next ones, whatever the offset")
-            try await file.close()
+        try await Support.withExecutor(count: 2, size: 4096) { executor in
+            try await executor.run {
+                let file = File(unsafeDescriptor: readFD, path: "pipe", on: executor)
+                var lease = try await executor.buffers.lease()
+                let first = try await file.read(into: &lease, range: 0..<100, at: 1_000_000)
+                #expect(first == 100)
+                #expect(lease.withUnsafeBytes { Array($0[0..<100]) } == Array(expected[0..<100]), "the first bytes, not those at the offset")
+                let second = try await file.read(into: &lease, range: 0..<4096, at: 0)
+                #expect(second == 200)
+                #expect(lease.withUnsafeBytes { Array($0[0..<200]) } == Array(expected[100..<300]), "then the next ones, whatever the offset")
+                try await file.close()
+            }
         }
-        await executor.shutdown()
     }
 
     @Test func readFullyFillsTheRangeAcrossShortReadsAndStopsAtEOF() async throws {

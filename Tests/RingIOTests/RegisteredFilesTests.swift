@@ -2,7 +2,7 @@ import Glibc
 @testable import RingIO
 import Testing
 
-@Suite("Registered files", .enabled(if: Support.testingIOURing, "io_uring only"), .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Registered files", .ioUringOnly("registered files are an io_uring table"))
 struct RegisteredFilesTests {
     static func freeSlots(_ executor: RingExecutor) async throws -> Int? {
         try await executor.run { executor.core.freeFileSlots }

@@ -3,11 +3,11 @@ import RingIO
 import Testing
 import Synchronization
 
-@Suite("Regressions", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Regressions")
 struct RegressionTests {
     /// A slot must not be reused while the task that finished in it still has its cancellation
     /// hook installed: cancelling that task must not cancel the slot's next operation.
-    @Test(.enabled(if: Support.testingIOURing, "relies on io_uring's completion order"))
+    @Test(.ioUringOnly("relies on io_uring's completion order"))
     func cancellingAFinishedTaskDoesNotCancelTheNextOperationInItsSlot() async throws {
         try await Support.withFile(Support.bytes(count: 8192, seed: 51)) { path, _ in
             let executor = try Support.makeExecutor(count: 4, size: 4096)
@@ -164,7 +164,7 @@ actor BusyReader {
     }
 }
 
-@Suite("Regressions: actors on the ring thread", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Regressions: actors on the ring thread")
 struct ActorOnRingThreadTests {
     /// A default actor called from a task that prefers the executor runs on the ring thread; a
     /// read it starts there must still resume on the ring thread even when the actor meanwhile

@@ -4,7 +4,7 @@ import RingIO
 import Testing
 
 /// readToEnd, chunks, write(contentsOf:) and copy, checked byte for byte against pwrite/pread.
-@Suite("Streaming", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Streaming")
 struct StreamingTests {
     // MARK: readToEnd
 
@@ -284,7 +284,7 @@ struct StreamingTests {
         }
     }
 
-    @Test(.enabled(if: Support.testingIOURing, "needs io_uring: a blocked pipe read on the thread pool cannot be cancelled"))
+    @Test(.ioUringOnly("needs io_uring: a blocked pipe read on the thread pool cannot be cancelled"))
     func cancellingAConsumerWaitingOnBlockedReadsCancelsThemAndReturnsEveryLease() async throws {
         // Reads of an empty pipe block until cancelled; a watchdog ends them after 2 s if cancellation does not.
         let executor = try Support.makeExecutor(count: 4, size: 4096)

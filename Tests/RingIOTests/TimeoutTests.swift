@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("Timeouts (IORING_OP_LINK_TIMEOUT)", .enabled(if: Support.testingIOURing, "needs io_uring: a blocking syscall on the thread pool cannot be interrupted"), .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Timeouts (IORING_OP_LINK_TIMEOUT)", .ioUringOnly("needs io_uring: a blocking syscall on the thread pool cannot be interrupted"))
 struct TimeoutTests {
     @Test func aReadThatNeverCompletesTimesOutAfterTheKernelReleasesTheBuffer() async throws {
         let executor = try Support.makeExecutor(count: 1, size: 4096)
@@ -90,7 +90,7 @@ struct TimeoutTests {
     }
 }
 
-@Suite("Timeouts on every operation", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("Timeouts on every operation")
 struct TimeoutsOnEveryOperationTests {
     /// Each operation with a generous timeout behaves exactly as without one.
     @Test func operationsWithTimeoutsThatDoNotFireWork() async throws {

@@ -2,7 +2,7 @@ import Glibc
 import RingIO
 import Testing
 
-@Suite("WRITE_FIXED writes", .enabled(if: Support.ioUringAvailable, "io_uring is not available on this machine"))
+@Suite("WRITE_FIXED writes")
 struct WriteFixedTests {
     @Test func writtenBytesReadBackWithPread() async throws {
         let dir = Support.makeTempDirectory()

@@ -1,0 +1,71 @@
+import CRingIO
+import Glibc
+@testable import RingIO
+import Testing
+
+/// Which backend the tests run on, and executors for it.
+extension Support {
+    /// Why io_uring tests cannot run here, or nil when they can.
+    static let ioUringUnavailableReason: String? = {
+        var ring = io_uring()
+        let result = io_uring_queue_init(2, &ring, 0)
+        if result < 0 {
+            return "io_uring unavailable here: io_uring_queue_init returned \(result)"
+        }
+        io_uring_queue_exit(&ring)
+        return nil
+    }()
+
+    static var ioUringAvailable: Bool { ignoreSIGPIPE && ioUringUnavailableReason == nil }
+
+    /// Tests write to pipes and /dev/full; a write to a pipe with no reader must fail with EPIPE, not kill the run.
+    static let ignoreSIGPIPE: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
+    /// Which backend this run tests: `RINGIO_TEST_BACKEND=threadpool` (the thread-pool backend) or
+    /// `unregistered` (io_uring with the pool left unregistered, as when memlock is too small);
+    /// `scripts/test.sh` runs the suite once for each and once plain. Where io_uring is not
+    /// available (disabled, blocked, too old), the thread-pool backend: the hosts it is for.
+    static let backendUnderTest: String = {
+        _ = ignoreSIGPIPE
+        if let name = getenv("RINGIO_TEST_BACKEND") { return String(cString: name) }
+        return ioUringUnavailableReason == nil ? "iouring" : "threadpool"
+    }()
+
+    /// Whether this run tests the thread-pool backend instead of io_uring.
+    static let testingThreadPool = backendUnderTest == "threadpool"
+
+    /// For tests of what only io_uring can do (interrupting a blocked read, linked timeouts, …).
+    static var testingIOURing: Bool { !testingThreadPool }
+
+    /// A small executor for tests, on the backend under test.
+    static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
+        var configuration = RingExecutorConfiguration(
+            entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags,
+            policy: testingThreadPool ? .threadPoolOnly : .fallback)
+        configuration.forceUnregisteredBuffers = backendUnderTest == "unregistered"
+        let executor = try RingExecutor(configuration: configuration)
+        precondition(executor.capabilities.backend == (testingThreadPool ? .threadPool : .ioUring), "\(executor.capabilities)")
+        precondition(executor.buffers.isRegistered == (backendUnderTest == "iouring"), "\(executor.capabilities)")
+        return executor
+    }
+
+    /// Runs `body` with a small executor on the backend under test (as `makeExecutor`) and shuts
+    /// it down afterwards, also when `body` throws.
+    static func withExecutor<T>(
+        count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64,
+        _ body: (RingExecutor) async throws -> T
+    ) async throws -> T {
+        let executor = try makeExecutor(count: count, size: size, entries: entries)
+        do {
+            let result = try await body(executor)
+            await executor.shutdown()
+            return result
+        } catch {
+            await executor.shutdown()
+            throw error
+        }
+    }
+}
