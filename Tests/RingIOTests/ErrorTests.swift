@@ -198,6 +198,25 @@ struct MemlockTests {
         #expect(result.output.contains("ulimit -l"), "\(result.output)")
     }
 
+    @Test func aRingRefusedForMemlockNamesTheLimitInWordsTrueForThisKernel() throws {
+        // No locked memory at all: on this kernel the ring itself is charged to RLIMIT_MEMLOCK.
+        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 0, buffers: 1, bufferSize: 4096, extra: ["--require-io-uring"])
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("io_uring setup failed"), "\(result.output)")
+        #expect(result.output.contains("ENOMEM"), "\(result.output)")
+        #expect(result.output.contains("RLIMIT_MEMLOCK"), "\(result.output)")
+        #expect(result.output.contains("now 0 bytes"), "\(result.output)")
+        #expect(result.output.contains("just exited"), "\(result.output)")
+        #expect(!result.output.contains("5.12"), "no claim about other kernels: \(result.output)")
+    }
+
+    @Test func underTheFallbackPolicyARingRefusedForMemlockRunsOnTheThreadPoolAndSaysWhy() throws {
+        let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 0, buffers: 1, bufferSize: 4096)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("backend thread pool"), "\(result.output)")
+        #expect(result.output.contains("RLIMIT_MEMLOCK (0 bytes) is too small for the ring itself"), "\(result.output)")
+    }
+
     @Test func memlockLimitLargeEnoughSucceedsForTheSameUser() throws {
         let result = try Self.demoSetupAsUnprivilegedUser(memlockKiB: 1024, buffers: 4, bufferSize: 4096)
         #expect(result.status == 0, "\(result.output)")
@@ -224,7 +243,7 @@ struct MemlockTests {
         // Where the kernel also counts the ring itself against the limit, setup falls back to the
         // thread pool instead; either way the reads run and the reason is printed.
         let unregistered = result.output.contains("too small to register even one buffer") && result.output.contains("RingIO READ (QD4)")
-        let threadPool = result.output.contains("io_uring is not available") && result.output.contains("RingIO thread pool (QD4)")
+        let threadPool = result.output.contains("too small for the ring itself") && result.output.contains("RingIO thread pool (QD4)")
         #expect(unregistered || threadPool, "\(result.output)")
     }
 

@@ -54,7 +54,10 @@ struct LoopSetup {
                     hint: "This kernel's io_uring lacks \(missing), which RingIO needs; Linux 5.15 or later has them")
             }
             return ring
-        } catch where policy == .fallback && (error.code == .ioUringUnavailable || error.code == .lockedMemoryLimit) {
+        } catch where policy == .fallback && error.code == .lockedMemoryLimit {
+            notes.append("RLIMIT_MEMLOCK (\(ringio_memlock_limit()) bytes) is too small for the ring itself, so blocking syscalls on \(configuration.fallbackThreads) threads do the I/O; raise `ulimit -l` for io_uring: \(error)")
+            return nil
+        } catch where policy == .fallback && error.code == .ioUringUnavailable {
             notes.append("io_uring is not available, so blocking syscalls on \(configuration.fallbackThreads) threads do the I/O: \(error)")
             return nil
         }
