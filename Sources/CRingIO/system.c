@@ -9,6 +9,8 @@
 
 #include "CRingIO.h"
 #include <linux/falloc.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 // The header spells these out (Swift's Glibc module does not export them); check they match.
 _Static_assert(RINGIO_AT_EMPTY_PATH == AT_EMPTY_PATH, "AT_EMPTY_PATH");
@@ -30,6 +32,12 @@ int ringio_classify_descriptor(int fd) {
     // overlayfs, btrfs), whose reads may wait on something other than a disk. Keep those cancellable.
     if (kind == S_IFBLK || st.stx_dev_major != 0) {
         return RINGIO_TRANSFERS_END_ON_THEIR_OWN;
+    }
+    // procfs and sysfs generate a file's text as it is read (seq_file): a read at a later offset
+    // makes the kernel generate everything before it again, so read them in order.
+    struct statfs fs;
+    if (fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC)) {
+        return RINGIO_READ_IN_ORDER;
     }
     return 0;
 }

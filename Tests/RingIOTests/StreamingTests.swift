@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import RingIO
+@testable import RingIO
 import Testing
 
 /// readToEnd, chunks, write(contentsOf:) and copy, checked byte for byte against pwrite/pread.
@@ -105,6 +105,47 @@ struct StreamingTests {
             #expect(maxLeased <= 3, "one chunk held plus at most readAhead reads in flight")
             #expect(executor.buffers.available == 4)
             await executor.shutdown()
+        }
+    }
+
+    @Test func filesOfProcfsAndSysfsAreReadInOrderAndDiskFilesAhead() async throws {
+        try await Support.withExecutor { executor in
+            try await executor.run {
+                for path in ["/proc/self/status", "/sys/devices/system/cpu/online"] {
+                    let file = try await File.open(path, on: executor)
+                    #expect(file.readsInOrder, "\(path): generated as it is read")
+                    #expect(!file.isStream, "\(path) has offsets")
+                    try await file.close()
+                }
+            }
+            try await Support.withFile(Support.bytes(count: 10, seed: 5)) { path, _ in
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    #expect(!file.readsInOrder, "a file in the temp folder is read ahead")
+                    try await file.close()
+                }
+            }
+        }
+    }
+
+    @Test func chunksOfALargeProcFileEqualItsReadToEnd() async throws {
+        // /proc/kallsyms is megabytes of text generated as it is read (chunks() used to read
+        // ahead at later offsets there, ~100x slower than readToEnd); its content is stable.
+        let path = "/proc/kallsyms"
+        guard access(path, R_OK) == 0 else { return }
+        try await Support.withExecutor(count: 8, size: 64 << 10) { executor in
+            try await executor.run {
+                let file = try await File.open(path, on: executor)
+                let whole = try await file.readToEnd(maximumSize: 64 << 20)
+                var streamed: [UInt8] = []
+                streamed.reserveCapacity(whole.count)
+                for try await chunk in file.chunks(readAhead: 4) {
+                    chunk.withUnsafeBytes { streamed.append(contentsOf: $0) }
+                }
+                #expect(whole.count > 100_000, "kallsyms has megabytes")
+                #expect(streamed == whole)
+                try await file.close()
+            }
         }
     }
 

@@ -22,11 +22,14 @@ enum {
     /// No offsets: a pipe, socket, terminal or other character device, or a file lseek refuses
     /// (ESPIPE). Its reads must not overlap.
     RINGIO_STREAM = 2,
+    /// Offsets, but its content is generated as it is read (procfs, sysfs): reads at later
+    /// offsets cost the generation of everything before them, so read it in order, one at a time.
+    RINGIO_READ_IN_ORDER = 4,
 };
 
 /// Classifies `fd` without waiting on a device or a server: statx with AT_STATX_DONT_SYNC (cached
 /// attributes only, so no network round trip) for the file type and the device of its file
-/// system, and lseek(SEEK_CUR) for ESPIPE. When statx fails, the answer is the cautious one
+/// system, lseek(SEEK_CUR) for ESPIPE, and fstatfs for procfs and sysfs. When statx fails, the answer is the cautious one
 /// (a stream whose transfers may not end).
 int ringio_classify_descriptor(int fd);
 

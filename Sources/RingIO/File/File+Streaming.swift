@@ -308,8 +308,9 @@ final class StreamState {
     var inFlight = Deque<Task<ChunkTransfer, any Error>>()
     var started = false
     var finished = false
-    /// A pipe, socket or other stream: reads must not overlap, or their data would interleave.
-    var isStream = false
+    /// A stream (reads must not overlap, or their data would interleave) or a procfs or sysfs
+    /// file (reads at later offsets regenerate what comes before): one read at a time.
+    var readsInOrder = false
 
     init(file: File, size: Int?, readAhead: Int, offset: Int64) {
         self.file = file
@@ -330,8 +331,8 @@ final class StreamState {
                 finished = true
                 throw error
             }
-            isStream = file.isStream
-            for _ in 0..<(isStream ? 1 : readAhead) { startRead() }
+            readsInOrder = file.readsInOrder
+            for _ in 0..<(readsInOrder ? 1 : readAhead) { startRead() }
         }
         if Task.isCancelled {
             await finish()

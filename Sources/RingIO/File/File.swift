@@ -28,6 +28,10 @@ public final class File: Sendable {
     /// A pipe, socket, terminal or other character device, or a file without offsets (ESPIPE):
     /// reads of a stream must not overlap; each one takes the next bytes.
     let isStream: Bool
+    /// A stream, or a file of procfs or sysfs, whose text the kernel generates as it is read:
+    /// streaming reads it in order, one read at a time (a read ahead at a later offset would make
+    /// the kernel generate everything before it again).
+    let readsInOrder: Bool
 
     /// Whether the file is in the ring's registered-file table, so its I/O names it by slot
     /// (IOSQE_FIXED_FILE) and the kernel skips the descriptor lookup per request.
@@ -54,6 +58,7 @@ public final class File: Sendable {
         let kind = ringio_classify_descriptor(descriptor)
         self.transfersEndOnTheirOwn = kind & Int32(RINGIO_TRANSFERS_END_ON_THEIR_OWN) != 0
         self.isStream = kind & Int32(RINGIO_STREAM) != 0
+        self.readsInOrder = kind & Int32(RINGIO_STREAM | RINGIO_READ_IN_ORDER) != 0
     }
 
     /// - Parameter classifiedAs: the `File` this one takes the descriptor over from, whose
@@ -70,10 +75,12 @@ public final class File: Sendable {
         if let previous {
             self.transfersEndOnTheirOwn = previous.transfersEndOnTheirOwn
             self.isStream = previous.isStream
+            self.readsInOrder = previous.readsInOrder
         } else {
             let kind = ringio_classify_descriptor(descriptor)
             self.transfersEndOnTheirOwn = kind & Int32(RINGIO_TRANSFERS_END_ON_THEIR_OWN) != 0
             self.isStream = kind & Int32(RINGIO_STREAM) != 0
+            self.readsInOrder = kind & Int32(RINGIO_STREAM | RINGIO_READ_IN_ORDER) != 0
         }
     }
 
