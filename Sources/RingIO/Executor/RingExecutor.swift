@@ -27,6 +27,9 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// The registered buffers; lease them for `File.read(into:at:)` and `File.write(from:at:)`.
     public let buffers: BufferPool
 
+    /// The file layer's door to the loop (`File` uses this and nothing else of it).
+    var door: LoopDoor { LoopDoor(core) }
+
     /// The configuration the executor was created with.
     public var configuration: RingExecutorConfiguration { core.configuration }
 

@@ -37,7 +37,7 @@ extension File {
         try await withKernelPath(path, .stat) { cPath in
             _ = try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .stat) ?? AT_FDCWD
-                return try await executor.core.perform(
+                return try await executor.door.perform(
                     IORequest(.status(path: cPath, flags: 0, mask: FileStatus.mask, into: buffer), fd: base),
                     .stat, path: path, timeout: timeout)
             }

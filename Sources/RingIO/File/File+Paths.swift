@@ -21,7 +21,7 @@ extension File {
         try await withKernelPath(path, .unlink) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
-                return try await executor.core.perform(
+                return try await executor.door.perform(
                     IORequest(.unlink(path: cPath, flags: flags), fd: dfd), .unlink, path: path, timeout: timeout)
             }
         }
@@ -44,7 +44,7 @@ extension File {
             try await withKernelPath(destination, .rename) { cDestination in
                 _ = try await executor.onLoop {
                     let dfd = try base?.openDescriptor(for: .rename) ?? AT_FDCWD
-                    return try await executor.core.perform(
+                    return try await executor.door.perform(
                         IORequest(.rename(from: cSource, to: cDestination), fd: dfd), .rename, path: source, timeout: timeout)
                 }
             }
@@ -67,7 +67,7 @@ extension File {
         try await withKernelPath(path, .makeDirectory) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD
-                return try await executor.core.perform(
+                return try await executor.door.perform(
                     IORequest(.makeDirectory(path: cPath, permissions: permissions), fd: dfd),
                     .makeDirectory, path: path, timeout: timeout)
             }

@@ -87,7 +87,7 @@ public final class File: Sendable {
     deinit {
         let fd = state.load(ordering: .acquiring)
         guard fd >= 0 else { return }
-        if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
+        if fixedSlot >= 0 { executor.door.releaseFileSlot(fixedSlot) }
         _ = Glibc.close(fd)
     }
 
@@ -118,10 +118,10 @@ public final class File: Sendable {
         let (fd, slot) = try await withKernelPath(path, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
-                let fd = try await executor.core.perform(
+                let fd = try await executor.door.perform(
                     IORequest(.open(path: cPath, flags: flags, permissions: permissions), fd: base),
                     .open, path: path, timeout: timeout)
-                return (fd, executor.core.registerFile(fd) ?? -1)
+                return (fd, executor.door.registerFile(fd) ?? -1)
             }
         }
         let file = File(descriptor: fd, fixedSlot: slot, directIOAlignment: nil, path: path, on: executor)
@@ -160,9 +160,9 @@ public final class File: Sendable {
             _ = try await executor.onLoop {
                 defer {
                     // After the CLOSE: requests prepared earlier in this turn still find the slot.
-                    if fixedSlot >= 0 { executor.core.releaseFileSlot(fixedSlot) }
+                    if fixedSlot >= 0 { executor.door.releaseFileSlot(fixedSlot) }
                 }
-                return try await executor.core.perform(IORequest(.close, fd: fd), .close, path: path, fd: fd, cancellable: false)
+                return try await executor.door.perform(IORequest(.close, fd: fd), .close, path: path, fd: fd, cancellable: false)
             }
         } catch let error as RingIOError where error.code == .shutDown || error.errno == .resourceBusy {
             // The CLOSE never reached the kernel (shut down, or the queue refused it): close here.
@@ -190,7 +190,7 @@ public final class File: Sendable {
             // Checked on the loop, so a close() that ran before this point is always seen.
             let fd = try openDescriptor(for: operation)
             let cancelInFlight = !(transfer && transfersEndOnTheirOwn)
-            return try await executor.core.perform(
+            return try await executor.door.perform(
                 IORequest(request(fd), fd: fd, fileSlot: fixedSlot), operation,
                 path: path, fd: fd, cancelInFlight: cancelInFlight, timeout: timeout,
                 revalidate: { _ = try openDescriptor(for: operation) })

@@ -47,7 +47,7 @@ extension File {
         _ body: nonisolated(nonsending) (inout IOPipeline) async throws -> Result
     ) async throws -> Result {
         _ = try openDescriptor(for: .pipeline)
-        let limit = executor.core.table.capacity
+        let limit = executor.door.inFlightLimit
         guard depth >= 1, depth <= limit else {
             throw RingIOError.invalidArgument(
                 .pipeline, path: path, fd: descriptor,
@@ -210,7 +210,7 @@ final class PipelineState {
     }
 
     let file: File
-    let core: LoopCore
+    let door: LoopDoor
     let sink: CompletionSink
     /// The lease of each pending entry (initialized only while the entry is pending).
     private let leases: UnsafeMutablePointer<BufferLease>
@@ -223,7 +223,7 @@ final class PipelineState {
 
     init(file: File, depth: Int) {
         self.file = file
-        self.core = file.executor.core
+        self.door = file.executor.door
         self.sink = CompletionSink(capacity: depth)
         self.leases = .allocate(capacity: depth)
         self.entries = .allocate(capacity: depth)
@@ -235,10 +235,7 @@ final class PipelineState {
         }
         self.freeCount = depth
         self.hook = .allocate(capacity: 1)
-        self.hook.initialize(to: ringio_cancel_hook(
-            fn: ringioCancelSink,
-            core: Unmanaged.passUnretained(core).toOpaque(),
-            user_data: UInt64(UInt(bitPattern: Unmanaged.passUnretained(sink).toOpaque()))))
+        self.hook.initialize(to: door.cancelHook(for: sink))
     }
 
     deinit {
@@ -254,7 +251,7 @@ final class PipelineState {
     /// Throws unless on the loop thread, where the pipeline's state lives.
     @inline(__always)
     func checkOnLoop() throws {
-        guard core.isLoopThread else {
+        guard door.isLoopThread else {
             throw RingIOError.invalidArgument(
                 .pipeline, path: file.path, fd: file.descriptor,
                 "An IOPipeline was used off its executor's thread; call it only directly inside the withPipeline closure")
@@ -275,11 +272,11 @@ final class PipelineState {
         let fd = try file.openDescriptor(for: operation)
         // A slot first: nothing below may fail once the lease is parked.
         let slot: UInt32
-        if let free = try core.tryAcquireSlot(operation, path: file.path, fd: fd) {
+        if let free = try door.tryAcquireSlot(operation, path: file.path, fd: fd) {
             slot = free
         } else {
             let file = self.file
-            slot = try await core.waitForSlot(operation, path: file.path, fd: fd, revalidate: { _ = try file.openDescriptor(for: operation) })
+            slot = try await door.waitForSlot(operation, path: file.path, fd: fd, revalidate: { _ = try file.openDescriptor(for: operation) })
         }
         freeCount -= 1
         let entry = free[freeCount]
@@ -290,7 +287,7 @@ final class PipelineState {
         entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
         // Safety: the entry was free, so its lease storage is uninitialized.
         (leases + Int(entry)).initialize(to: lease)
-        core.submit(request, slot: slot, to: sink, entry: entry)
+        door.submit(request, slot: slot, to: sink, entry: entry)
     }
 
     /// Takes the next result, waiting for one if needed; nil when nothing is pending. Loop thread only.
@@ -304,7 +301,7 @@ final class PipelineState {
                 await withCancellationHook(hook) { await sink.wait() }
             }
             // The sink and the leases are loop-confined: the resume must come back here (see `onLoop`).
-            assert(core.isLoopThread, "RingIO: a pipeline resumed off the executor's thread")
+            assert(door.isLoopThread, "RingIO: a pipeline resumed off the executor's thread")
         }
         guard let finished = sink.take() else { return nil }
         let entry = finished.entry
@@ -332,7 +329,7 @@ final class PipelineState {
     @discardableResult
     func drain(cancelling: Bool) async -> RingIOError? {
         if cancelling && !file.transfersEndOnTheirOwn && sink.inFlightCount > 0 {
-            core.cancelInFlight(of: sink)
+            door.cancelInFlight(of: sink)
         }
         var first: RingIOError?
         while let completion = await next() {
@@ -344,7 +341,7 @@ final class PipelineState {
     private func error(for result: Int32, isWrite: Bool) -> RingIOError {
         CompletionError.error(
             for: result, operation: isWrite ? .writeFixed : .readFixed, path: file.path, fd: file.descriptor,
-            loopRunning: core.lifecycle == .running)
+            loopRunning: door.isRunning)
     }
 }
 

@@ -1,0 +1,79 @@
+internal import CRingIO
+
+/// The file layer's one door to the loop: submit a request and await its completion, the
+/// pipeline variant, registered-file slots, and the few facts a caller checks first. `File` and
+/// its pipelines use this and nothing else of the loop (`RingExecutor.door`).
+struct LoopDoor {
+    // Safety: unowned(unsafe), so passing the door costs no reference counting: the executor that
+    // hands it out owns the core, and every holder (a `File`, a pipeline of one) keeps the
+    // executor alive while it uses the door.
+    private unowned(unsafe) let core: LoopCore
+
+    init(_ core: LoopCore) {
+        self.core = core
+    }
+
+    /// True on the loop thread.
+    @inline(__always)
+    var isLoopThread: Bool { core.isLoopThread }
+
+    /// Whether the executor still accepts work (not shutting down or shut down).
+    @inline(__always)
+    var isRunning: Bool { core.lifecycle == .running }
+
+    /// How many operations may be in flight at once (`maxInFlight`).
+    var inFlightLimit: Int { core.table.capacity }
+
+    /// Submits `request` and suspends until its completion arrives; see `LoopCore.perform`.
+    @inline(__always)
+    func perform(
+        _ request: IORequest,
+        _ operation: Operation,
+        path: String? = nil,
+        fd: Int32? = nil,
+        cancellable: Bool = true,
+        cancelInFlight: Bool = true,
+        timeout: Duration? = nil,
+        revalidate: () throws -> Void = {}
+    ) async throws -> Int32 {
+        try await core.perform(
+            request, operation, path: path, fd: fd, cancellable: cancellable, cancelInFlight: cancelInFlight,
+            timeout: timeout, revalidate: revalidate)
+    }
+
+    /// Registers `fd` in the registered-file table (loop thread); nil when full, off, or shut down.
+    func registerFile(_ fd: Int32) -> Int32? { core.registerFile(fd) }
+
+    /// Empties a registered-file slot (any thread).
+    func releaseFileSlot(_ slot: Int32) { core.releaseFileSlot(slot) }
+
+    // MARK: Pipelines
+
+    /// A free in-flight slot for a pipeline's operation, or nil; see `LoopCore.tryAcquireSlot`.
+    @inline(__always)
+    func tryAcquireSlot(_ operation: Operation, path: String?, fd: Int32?) throws -> UInt32? {
+        try core.tryAcquireSlot(operation, path: path, fd: fd)
+    }
+
+    /// Waits for an in-flight slot; see `LoopCore.waitForSlot(_:path:fd:revalidate:)`.
+    func waitForSlot(_ operation: Operation, path: String?, fd: Int32?, revalidate: () throws -> Void) async throws -> UInt32 {
+        try await core.waitForSlot(operation, path: path, fd: fd, revalidate: revalidate)
+    }
+
+    /// Issues a pipeline's request whose result goes to `sink`; see `LoopCore.submit(_:slot:to:entry:)`.
+    @inline(__always)
+    func submit(_ request: IORequest, slot: UInt32, to sink: CompletionSink, entry: UInt32) {
+        core.submit(request, slot: slot, to: sink, entry: entry)
+    }
+
+    /// Asks the backend to cancel every operation in flight on `sink`, once.
+    func cancelInFlight(of sink: CompletionSink) { core.cancelInFlight(of: sink) }
+
+    /// The cancellation hook a pipeline installs while it waits: cancels what `sink` has in flight.
+    func cancelHook(for sink: CompletionSink) -> ringio_cancel_hook {
+        ringio_cancel_hook(
+            fn: ringioCancelSink,
+            core: Unmanaged.passUnretained(core).toOpaque(),
+            user_data: UInt64(UInt(bitPattern: Unmanaged.passUnretained(sink).toOpaque())))
+    }
+}
