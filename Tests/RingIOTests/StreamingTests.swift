@@ -274,6 +274,33 @@ struct StreamingTests {
         }
     }
 
+    @Test func chunksInARangeCoverExactlyThatRangeUpToEndOfFile() async throws {
+        let size = 5 * 4096 + 123
+        try await Support.withFile(Support.bytes(count: size, seed: 41)) { path, expected in
+            try await Support.withExecutor(count: 6, size: 4096) { executor in
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    // (range, chunk length): inside the file, running past its end, empty, past it.
+                    let cases: [(Range<Int64>, Int)] = [(1000..<15_000, 3000), (9000..<100_000, 4096), (77..<77, 10), (Int64(size + 10)..<Int64(size + 20), 4)]
+                    for (range, length) in cases {
+                        var data: [UInt8] = []
+                        var offsets: [Int64] = []
+                        for try await chunk in file.chunks(in: range, chunkLength: length, readAhead: 3) {
+                            offsets.append(chunk.offset)
+                            data += chunk.bytes
+                        }
+                        let lower = min(Int(range.lowerBound), size)
+                        let upper = min(Int(range.upperBound), size)
+                        #expect(data == Array(expected[lower..<upper]), "\(range)")
+                        #expect(offsets == Array(stride(from: range.lowerBound, to: Int64(upper), by: length)), "\(range)")
+                        #expect(executor.buffers.available == 6, "\(range): every lease back")
+                    }
+                    try await file.close()
+                }
+            }
+        }
+    }
+
     @Test func breakingOutEarlyReturnsEveryLease() async throws {
         try await Support.withFile(Support.bytes(count: 100_003, seed: 24)) { path, expected in
             let executor = try Support.makeExecutor(count: 4, size: 4096)
