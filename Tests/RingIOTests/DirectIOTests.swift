@@ -77,6 +77,31 @@ struct DirectIOTests {
     }
 
     @Test(.enabled(if: tempFolderTakesDirectIO, "the temp folder's file system does not take O_DIRECT"))
+    func chunksInARangeWithUnalignedEndsOfAnODirectFileAreTrimmedToTheRange() async throws {
+        let dir = Support.makeTempDirectory()
+        defer { Support.removeTree(dir) }
+        let path = dir + "/direct-range.bin"
+        let expected = Support.bytes(count: 300_000, seed: 95)
+        Support.pwriteFile(path, expected)
+        let executor = try Support.makeExecutor(count: 4, size: 64 << 10)
+        try await executor.run {
+            let file = try await File.open(path, options: .direct, on: executor)
+            // Aligned start, unaligned end (inside the file, and past its end).
+            for range: Range<Int64> in [65536..<200_001, 131_072..<400_000] {
+                var streamed: [UInt8] = []
+                for try await chunk in file.chunks(in: range, readAhead: 3) {
+                    streamed += chunk.bytes
+                }
+                let upper = min(Int(range.upperBound), expected.count)
+                #expect(streamed == Array(expected[Int(range.lowerBound)..<upper]), "\(range)")
+            }
+            #expect(executor.buffers.available == 4)
+            try await file.close()
+        }
+        await executor.shutdown()
+    }
+
+    @Test(.enabled(if: tempFolderTakesDirectIO, "the temp folder's file system does not take O_DIRECT"))
     func directWritesReachTheFile() async throws {
         let dir = Support.makeTempDirectory()
         defer { Support.removeTree(dir) }

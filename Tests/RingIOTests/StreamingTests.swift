@@ -301,6 +301,33 @@ struct StreamingTests {
         }
     }
 
+    @Test func manyStreamsThroughATinyPoolAllFinishIntact() async throws {
+        // 12 consumers, each reading ahead 4, share 4 buffers: read-ahead must never hold a lease
+        // another stream needs to make progress.
+        try await Support.withFile(Support.bytes(count: 64 * 4096 + 77, seed: 43)) { path, expected in
+            try await Support.withExecutor(count: 4, size: 4096) { executor in
+                let file = try await executor.run { try await File.open(path, on: executor) }
+                let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for index in 0..<12 {
+                        group.addTask {
+                            var data: [UInt8] = []
+                            let start = Int64(index * 1000)
+                            for try await chunk in file.chunks(in: start..<Int64(expected.count), readAhead: 4) {
+                                data += chunk.bytes
+                                chunk.release()
+                            }
+                            return data == Array(expected[Int(start)...])
+                        }
+                    }
+                    return try await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+                #expect(results == Array(repeating: true, count: 12))
+                #expect(executor.buffers.available == 4)
+                try await executor.run { try await file.close() }
+            }
+        }
+    }
+
     @Test func breakingOutEarlyReturnsEveryLease() async throws {
         try await Support.withFile(Support.bytes(count: 100_003, seed: 24)) { path, expected in
             let executor = try Support.makeExecutor(count: 4, size: 4096)

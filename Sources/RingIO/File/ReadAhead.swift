@@ -91,7 +91,7 @@ final class ReadAhead {
             throw CancellationError()
         }
         do {
-            try await fill()
+            try await fill(waiting: true)
             while slots[nextChunk % depth] == .inFlight {
                 guard let completion = await pipeline!.next() else { break }
                 try await take(completion)
@@ -124,7 +124,7 @@ final class ReadAhead {
                 await finish()
             } else {
                 // Keep `depth` reads in flight while the consumer works on this chunk.
-                do { try await fill() } catch { deferredError = error }
+                do { try await fill(waiting: false) } catch { deferredError = error }
             }
             return chunk
         case .empty, .inFlight:
@@ -156,14 +156,18 @@ final class ReadAhead {
     }
 
     /// Submits reads of the chunks after `nextChunk`, up to `depth` ahead, with the leases the
-    /// pool has free; waits for one only when nothing at all is in flight or parked.
-    private func fill() async throws {
+    /// pool has free.
+    ///
+    /// - Parameter waiting: whether to wait for a lease when the next chunk to hand out has none
+    ///   yet (nothing is in flight or parked). Never while this iteration holds a chunk it has not
+    ///   handed out: other streams may need that lease to make progress.
+    private func fill(waiting: Bool) async throws {
         let pipeline = pipeline!
         while !endSeen, submitted < nextChunk + depth, offset(of: submitted) < range.upperBound, pipeline.freeCount > 0 {
             let lease: BufferLease
             if let free = file.executor.buffers.tryLease() {
                 lease = free
-            } else if submitted == nextChunk {
+            } else if waiting && submitted == nextChunk {
                 lease = try await file.executor.buffers.lease()
             } else {
                 return  // read ahead again once the consumer gives buffers back
@@ -172,7 +176,7 @@ final class ReadAhead {
             slots[chunk % depth] = .inFlight
             submitted += 1
             do {
-                try await pipeline.submit(lease, range: 0..<length(of: chunk), offset: offset(of: chunk), tag: chunk, isWrite: false)
+                try await pipeline.submit(lease, range: 0..<readLength(of: chunk), offset: offset(of: chunk), tag: chunk, isWrite: false)
             } catch {
                 // Nothing was submitted (and the lease went back to the pool).
                 slots[chunk % depth] = .empty
@@ -192,9 +196,9 @@ final class ReadAhead {
         case .failure(let error):
             fail(slot, error)
         case .success(let transferred):
-            let requested = length(of: chunk)
+            let requested = readLength(of: chunk)
             let filled = completion.lease.count
-            let lease = completion.takeLease()
+            var lease = completion.takeLease()
             // With O_DIRECT a short read means end of file (the next offset would be unaligned).
             let directEnd = file.directIOAlignment.map { transferred % $0.offset != 0 } ?? false
             if transferred > 0 && filled < requested && !directEnd {
@@ -205,6 +209,7 @@ final class ReadAhead {
                 return
             }
             if filled < requested { endSeen = true }
+            lease.count = min(filled, length(of: chunk))  // an O_DIRECT read past the range's end
             // Safety: the slot was in flight, so its lease storage is uninitialized.
             (parked! + slot).initialize(to: lease)
             slots[slot] = .done
@@ -223,6 +228,14 @@ final class ReadAhead {
 
     private func length(of chunk: Int) -> Int {
         Int(min(Int64(chunkSize), range.upperBound - offset(of: chunk)))
+    }
+
+    /// What to read for `chunk`: its length, rounded up to the O_DIRECT alignment (within the
+    /// chunk size) for a range that ends at an unaligned offset; the chunk is trimmed afterwards.
+    private func readLength(of chunk: Int) -> Int {
+        let length = length(of: chunk)
+        guard let alignment = file.directIOAlignment?.offset, length % alignment != 0 else { return length }
+        return min(chunkSize, (length / alignment + 1) * alignment)
     }
 
     /// Ends the iteration: cancels what is in flight (where the file's transfers can block), waits
