@@ -377,7 +377,7 @@ struct PipelineTests {
         }
         // Let the read reach the kernel and block, then cancel; unblock it after 10 s if the
         // cancel never arrives, so a broken cancel path fails instead of hanging.
-        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(await Support.waitUntilTheLoopSleeps(executor))
         task.cancel()
         let watchdog = Task.detached {
             try await Task.sleep(nanoseconds: 10_000_000_000)
@@ -409,7 +409,7 @@ struct PipelineTests {
             case .failure(let error): return (error.errno, error.code)
             }
         }
-        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(await Support.waitUntilTheLoopSleeps(executor), "the read reached the kernel")
         let watchdog = Task.detached {
             try await Task.sleep(nanoseconds: 10_000_000_000)
             pipe.write([1])
@@ -436,7 +436,7 @@ struct PipelineTests {
             drained.store(true, ordering: .releasing)
             return failure
         }
-        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(await Support.waitUntilTheLoopSleeps(executor), "the read reached the kernel or a worker")
         let drainedEarly = drained.load(ordering: .acquiring)
         #expect(!drainedEarly)
         #expect(executor.buffers.available == 1)

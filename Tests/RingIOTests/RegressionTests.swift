@@ -73,7 +73,7 @@ struct RegressionTests {
                 withUnsafeCurrentTask { $0?.cancel() }
                 try await file.close()
             }
-            try await Task.sleep(nanoseconds: 20_000_000)
+            #expect(await Support.waitUntilTheLoopSleeps(executor), "the close waits for the slot")
             pipe.write([1])
             #expect(try await blocker.value == 1)
             try await closer.value

@@ -89,6 +89,12 @@ final class Mailbox: @unchecked Sendable {
         }
     }
 
+    /// Whether the loop is asleep (in the ring or on the semaphore), so everything it had to
+    /// submit has reached the kernel or a worker (any thread; for tests).
+    var loopIsAsleep: Bool {
+        sleep.load(ordering: .sequentiallyConsistent) != Sleep.awake.rawValue
+    }
+
     // MARK: Loop thread
 
     /// Whether anything was posted since the last `take(into:)`.

@@ -40,4 +40,11 @@ extension Support {
         }
         return true
     }
+
+    /// Waits until `executor`'s loop has run what it was given and gone to sleep, so a request
+    /// a task just prepared has reached the kernel (or a worker). Call after starting that task.
+    @discardableResult
+    static func waitUntilTheLoopSleeps(_ executor: RingExecutor) async -> Bool {
+        await waitUntil { executor.core.mailbox.loopIsAsleep }
+    }
 }
