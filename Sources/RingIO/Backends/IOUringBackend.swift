@@ -83,7 +83,7 @@ final class IOUringBackend {
         _ request: IORequest, userData: UInt64, timeout: Duration?,
         timeoutStorage: UnsafeMutablePointer<__kernel_timespec>
     ) -> Int32? {
-        if request.isTruncate && !supportsFtruncate {
+        if !supportsFtruncate && request.isTruncate {
             issueToHelper(request, userData: userData)
             return nil
         }

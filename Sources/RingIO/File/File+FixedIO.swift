@@ -64,8 +64,7 @@ extension File {
                     timeout: remaining)
                 if n == 0 { break }
                 done += n
-                // With O_DIRECT a short read means end of file (the next offset would be unaligned).
-                if let alignment = directIOAlignment, n % alignment.offset != 0 { break }
+                if endsFile(afterReading: n) { break }
             }
         } catch var error as RingIOError {
             lease.count = range.lowerBound + done
@@ -77,6 +76,15 @@ extension File {
         }
         lease.count = range.lowerBound + done
         return done
+    }
+
+    /// Whether a read that moved `transferred` bytes (more than 0) must have reached end of file:
+    /// with O_DIRECT an unaligned count does (the next offset would be unaligned); otherwise a
+    /// short read says nothing, and the rest is read again.
+    @inline(__always)
+    func endsFile(afterReading transferred: Int) -> Bool {
+        guard let alignment = directIOAlignment else { return false }
+        return transferred % alignment.offset != 0
     }
 
     /// What is left of a `…Fully` call's time budget; throws `.timedOut` once it is spent.

@@ -199,9 +199,7 @@ final class ReadAhead {
             let requested = readLength(of: chunk)
             let filled = completion.lease.count
             var lease = completion.takeLease()
-            // With O_DIRECT a short read means end of file (the next offset would be unaligned).
-            let directEnd = file.directIOAlignment.map { transferred % $0.offset != 0 } ?? false
-            if transferred > 0 && filled < requested && !directEnd {
+            if transferred > 0 && filled < requested && !file.endsFile(afterReading: transferred) {
                 // A short read before end of file: read the rest of the chunk into the same lease
                 // (the completion just freed a pipeline entry).
                 try await pipeline!.submit(
