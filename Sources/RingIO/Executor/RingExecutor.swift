@@ -28,7 +28,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     public let buffers: BufferPool
 
     /// The file layer's door to the loop (`File` uses this and nothing else of it).
-    var door: LoopDoor { LoopDoor(core) }
+    let door: LoopDoor
 
     /// The configuration the executor was created with.
     public var configuration: RingExecutorConfiguration { core.configuration }
@@ -49,6 +49,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         try configuration.validate()
         let core = try LoopCore.start(configuration: configuration)
         self.core = core
+        self.door = LoopDoor(core)
         self.buffers = core.pool
         self.isolatedEntry = IsolatedEntry(core: core)
         self.serialExecutorIdentity = UInt(bitPattern: Unmanaged.passUnretained(isolatedEntry).toOpaque())

@@ -4,10 +4,9 @@ internal import CRingIO
 /// pipeline variant, registered-file slots, and the few facts a caller checks first. `File` and
 /// its pipelines use this and nothing else of the loop (`RingExecutor.door`).
 struct LoopDoor {
-    // Safety: unowned(unsafe), so passing the door costs no reference counting: the executor that
-    // hands it out owns the core, and every holder (a `File`, a pipeline of one) keeps the
-    // executor alive while it uses the door.
-    private unowned(unsafe) let core: LoopCore
+    /// A `let` of a struct that lives in a `let` (`RingExecutor.door`, `PipelineState.door`), so
+    /// calls through the door borrow the core without retaining it.
+    private let core: LoopCore
 
     init(_ core: LoopCore) {
         self.core = core
