@@ -24,7 +24,7 @@ enum Backend {
     ) {
         switch self {
         case .ioUring(let ring):
-            if let refused = ring.issue(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage) {
+            if let refused = unsafe ring.issue(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage) {
                 table.complete(userData, result: refused)
             }
         case .threadPool(let pool):

@@ -5,6 +5,7 @@ import Glibc
 /// threads wake a loop blocked in the kernel, and the per-turn submission policy.
 ///
 /// Loop-confined: made, used and closed on the loop thread (IORING_SETUP_SINGLE_ISSUER).
+@safe  // Safety: owns the wake buffer (allocated in init, freed in close) and the ring; no pointer leaves this type.
 final class IOUringBackend {
     let ring: Ring
     private var fixedFiles: FixedFileTable?
@@ -53,9 +54,9 @@ final class IOUringBackend {
         self.supportsFtruncate = supportsFtruncate
         self.mailbox = mailbox
         self.eventFD = fd
-        self.wakeBuffer = .allocate(capacity: 1)
-        self.wakeBuffer.initialize(to: 0)
-        self.completions = .allocate(capacity: Int(Self.completionCapacity))
+        unsafe self.wakeBuffer = .allocate(capacity: 1)
+        unsafe self.wakeBuffer.initialize(to: 0)
+        unsafe self.completions = .allocate(capacity: Int(Self.completionCapacity))
         do throws(RingIOError) { try armWakeRead() } catch {
             Glibc.close(fd)
             throw error
@@ -65,8 +66,8 @@ final class IOUringBackend {
 
     deinit {
         // `close()` ran first (the loop closes its backend before releasing it).
-        wakeBuffer.deallocate()
-        completions.deallocate()
+        unsafe wakeBuffer.deallocate()
+        unsafe completions.deallocate()
     }
 
     /// Whether files get registered-file slots.
@@ -88,7 +89,7 @@ final class IOUringBackend {
             return nil
         }
         do throws(RingIOError) {
-            try encoder.encode(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage, on: ring)
+            unsafe try encoder.encode(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage, on: ring)
         } catch {
             return -(error.errno?.rawValue ?? EBUSY)
         }
@@ -111,9 +112,9 @@ final class IOUringBackend {
     /// Prepares IORING_OP_ASYNC_CANCEL for `userData`.
     func cancel(_ userData: UInt64) {
         do throws(RingIOError) {
-            let sqe = try ring.nextSQE()
-            io_uring_prep_cancel64(sqe, userData, 0)
-            io_uring_sqe_set_data64(sqe, UserData.cancel)
+            let sqe = unsafe try ring.nextSQE()
+            unsafe io_uring_prep_cancel64(sqe, userData, 0)
+            unsafe io_uring_sqe_set_data64(sqe, UserData.cancel)
         } catch {
             LoopDiagnostics.report(error)
         }
@@ -170,10 +171,10 @@ final class IOUringBackend {
     /// Delivers every ready completion to `table` (the eventfd read's is re-armed instead).
     func reap(into table: OperationTable) {
         while true {
-            let count = ring.reap(into: completions, capacity: Self.completionCapacity)
+            let count = unsafe ring.reap(into: completions, capacity: Self.completionCapacity)
             if count == 0 { break }
             for index in 0..<count {
-                let completion = completions[index]
+                let completion = unsafe completions[index]
                 switch completion.user_data {
                 case UserData.wake:
                     wakeArmed = false
@@ -192,9 +193,9 @@ final class IOUringBackend {
     /// Keeps one read of the eventfd pending on the ring, so other threads can wake a blocked loop.
     private func armWakeRead() throws(RingIOError) {
         guard !wakeArmed, !closing else { return }
-        let sqe = try ring.nextSQE()
-        io_uring_prep_read(sqe, eventFD, wakeBuffer, 8, 0)
-        io_uring_sqe_set_data64(sqe, UserData.wake)
+        let sqe = unsafe try ring.nextSQE()
+        unsafe io_uring_prep_read(sqe, eventFD, wakeBuffer, 8, 0)
+        unsafe io_uring_sqe_set_data64(sqe, UserData.wake)
         wakeArmed = true
     }
 
@@ -221,9 +222,9 @@ final class IOUringBackend {
         // Take the wake read back from the kernel first, so it cannot write into `wakeBuffer`
         // after the ring is gone.
         closing = true
-        if wakeArmed, let sqe = try? ring.nextSQE() {
-            io_uring_prep_cancel64(sqe, UserData.wake, 0)
-            io_uring_sqe_set_data64(sqe, UserData.cancel)
+        if wakeArmed, let sqe = unsafe try? ring.nextSQE() {
+            unsafe io_uring_prep_cancel64(sqe, UserData.wake, 0)
+            unsafe io_uring_sqe_set_data64(sqe, UserData.cancel)
             while wakeArmed {
                 do throws(RingIOError) { try ring.submitAndWait(1) } catch { LoopDiagnostics.report(error); break }
                 reap(into: table)

@@ -24,7 +24,7 @@ final class ThreadPoolBackend {
     @inline(__always)
     func issue(_ request: IORequest, userData: UInt64) {
         var work = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
-        withUnsafeMutablePointer(to: &work.sqe) { encoder.encode(request, userData: userData, into: $0) }
+        unsafe withUnsafeMutablePointer(to: &work.sqe) { unsafe encoder.encode(request, userData: userData, into: $0) }
         workers.submit(work)
     }
 

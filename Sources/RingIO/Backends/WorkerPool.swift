@@ -11,6 +11,7 @@ import Synchronization
 /// only when it returns (regular files return promptly; an empty pipe does not).
 // Safety: `ready` is a POSIX semaphore, made for use from many threads; everything else is
 // immutable or behind the mutex.
+@safe  // Safety: requests carry SQEs whose addresses the loop keeps valid until their completion is posted; the pool only passes them to the C executor.
 final class WorkerPool: @unchecked Sendable {
     struct Request: @unchecked Sendable {
         // Safety: the SQE's pointers (buffers, paths, statx, iovecs) stay valid until the
@@ -42,27 +43,27 @@ final class WorkerPool: @unchecked Sendable {
     init(threadCount: Int, complete: @escaping @Sendable (UInt64, Int32) -> Void) throws(RingIOError) {
         self.threadCount = threadCount
         self.complete = complete
-        self.ready = .allocate(capacity: 1)
-        sem_init(ready, 0, 0)
+        unsafe self.ready = .allocate(capacity: 1)
+        unsafe sem_init(ready, 0, 0)
         var started = 0
         for _ in 0..<threadCount {
-            let context = Unmanaged.passRetained(self).toOpaque()
+            let context = unsafe Unmanaged.passRetained(self).toOpaque()
             var attributes = pthread_attr_t()
-            pthread_attr_init(&attributes)
-            pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+            unsafe pthread_attr_init(&attributes)
+            unsafe pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
             var handle = pthread_t()
-            let created = pthread_create(&handle, &attributes, { context in
+            let created = unsafe pthread_create(&handle, &attributes, { context in
                 // Safety: the context is the pool retained just above; the thread takes over that retain.
-                let pool = Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
-                ringio_set_thread_name("ringio-worker")
+                let pool = unsafe Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
+                unsafe ringio_set_thread_name("ringio-worker")
                 pool.work()
                 return nil
-            }, context)
-            pthread_attr_destroy(&attributes)
+            }, unsafe context)
+            unsafe pthread_attr_destroy(&attributes)
             if created == 0 {
                 started += 1
             } else {
-                Unmanaged<WorkerPool>.fromOpaque(context).release()
+                unsafe Unmanaged<WorkerPool>.fromOpaque(context).release()
             }
         }
         guard started > 0 else {
@@ -72,8 +73,8 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     deinit {
-        sem_destroy(ready)
-        ready.deallocate()
+        unsafe sem_destroy(ready)
+        unsafe ready.deallocate()
     }
 
     /// Queues a request; one of the threads performs it. A CLOSE waits for the requests on the
@@ -92,7 +93,7 @@ final class WorkerPool: @unchecked Sendable {
             state.queue.append(request)
             return true
         }
-        if queued { sem_post(ready) }
+        if queued { unsafe sem_post(ready) }
     }
 
     /// Counts a finished request; queues a CLOSE that was waiting for it. Returns true if one was queued.
@@ -115,19 +116,19 @@ final class WorkerPool: @unchecked Sendable {
     /// Lets the threads finish once the queue is empty (call when nothing is in flight).
     func stop() {
         state.withLock { $0.stopping = true }
-        for _ in 0..<threadCount { sem_post(ready) }
+        for _ in 0..<threadCount { unsafe sem_post(ready) }
     }
 
     private func work() {
         while true {
-            while sem_wait(ready) != 0 {}
+            while unsafe sem_wait(ready) != 0 {}
             let next: Request? = state.withLock { state in state.queue.popFirst() }
             guard var request = next else {
                 if state.withLock({ $0.stopping }) { return }
                 continue
             }
-            let result = ringio_execute_sqe(&request.sqe)
-            if finished(request) { sem_post(ready) }
+            let result = unsafe ringio_execute_sqe(&request.sqe)
+            if finished(request) { unsafe sem_post(ready) }
             complete(request.userData, result)
         }
     }

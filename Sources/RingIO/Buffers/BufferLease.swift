@@ -3,6 +3,7 @@
 /// `~Copyable`: a lease cannot be duplicated, so one buffer cannot be leased twice, and a lease
 /// cannot be used after it has been consumed. Reads and writes may use any sub-range of it.
 /// Not `Sendable`: it belongs to the task that holds it (move it elsewhere with `sending`/`consume`).
+@safe  // Safety: `base` points into the pool's region, which outlives every lease; public accessors are bounds-checked against `capacity`.
 public struct BufferLease: ~Copyable {
     @usableFromInline let pool: BufferPool
     @usableFromInline let base: UnsafeMutableRawPointer
@@ -20,7 +21,7 @@ public struct BufferLease: ~Copyable {
 
     init(pool: BufferPool, grant: BufferPool.Grant) {
         self.pool = pool
-        self.base = grant.base
+        unsafe self.base = unsafe grant.base
         self.generation = grant.generation
         self.index = grant.index
         self.capacity = grant.capacity
@@ -60,7 +61,7 @@ public struct BufferLease: ~Copyable {
     public func withUnsafeBytes<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
+        unsafe try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Gives raw write access to the whole buffer (`capacity` bytes); set `count` afterwards.
@@ -70,7 +71,7 @@ public struct BufferLease: ~Copyable {
     public mutating func withUnsafeMutableBytes<Result, Failure: Error>(
         _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        try body(UnsafeMutableRawBufferPointer(start: base, count: capacity))
+        unsafe try body(UnsafeMutableRawBufferPointer(start: base, count: capacity))
     }
 
     /// Copies `bytes` into the start of the buffer and sets `count` to their length.
@@ -78,10 +79,10 @@ public struct BufferLease: ~Copyable {
     /// - Precondition: `bytes.count <= capacity`.
     public mutating func copy(from bytes: some Collection<UInt8>) {
         precondition(bytes.count <= capacity, "\(bytes.count) bytes do not fit a \(capacity)-byte lease")
-        let target = UnsafeMutableRawBufferPointer(start: base, count: capacity)
+        let target = unsafe UnsafeMutableRawBufferPointer(start: base, count: capacity)
         var written = 0
         for byte in bytes {
-            target[written] = byte
+            unsafe target[written] = byte
             written += 1
         }
         count = written
@@ -89,14 +90,14 @@ public struct BufferLease: ~Copyable {
 
     /// The `count` valid bytes, copied into an array.
     public var bytes: [UInt8] {
-        [UInt8](UnsafeRawBufferPointer(start: base, count: count))
+        unsafe [UInt8](UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// The address of `range` within the buffer, for building SQEs; checked against `capacity`.
     @inline(__always)
     func unsafeAddress(of range: Range<Int>) -> UnsafeMutableRawPointer? {
         guard range.lowerBound >= 0 && range.upperBound <= capacity else { return nil }
-        return base + range.lowerBound
+        return unsafe base + range.lowerBound
     }
 }
 

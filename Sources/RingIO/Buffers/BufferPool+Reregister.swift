@@ -25,13 +25,13 @@ extension BufferPool {
             endDrain(with: nil)
             throw RingIOError.shutDown(.registerBuffers)
         }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+        unsafe await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done: Bool = state.withLock { state in
                 if state.outstanding == 0 { return true }
-                state.drainContinuation = continuation
+                unsafe state.drainContinuation = unsafe continuation
                 return false
             }
-            if done { continuation.resume() }
+            if done { unsafe continuation.resume() }
         }
         if state.withLock({ $0.isClosed }) {
             throw RingIOError.shutDown(.registerBuffers)
@@ -46,7 +46,7 @@ extension BufferPool {
 
     /// Ends a drain, installing `region` (a new registration) if given, and serves queued leases.
     func endDrain(with region: BufferRegion?) {
-        var granted: [(UnsafeContinuation<Grant, any Error>, Grant)] = []
+        var granted: [(UnsafeContinuation<Grant, any Error>, Grant)] = unsafe []
         state.withLock { state in
             if let region {
                 state.region = region
@@ -57,11 +57,11 @@ extension BufferPool {
             while !state.waiters.isEmpty, let index = state.free.popLast() {
                 let waiter = state.waiters.removeFirst()
                 state.outstanding += 1
-                granted.append((waiter.continuation, state.grant(index)))
+                unsafe granted.append((waiter.continuation, state.grant(index)))
             }
         }
-        for (continuation, grant) in granted {
-            continuation.resume(returning: grant)
+        for unsafe (continuation, grant) in unsafe granted {
+            unsafe continuation.resume(returning: grant)
         }
     }
 

@@ -24,6 +24,7 @@ public final class BufferPool: Sendable {
 
     /// Where a granted buffer lives; what a waiter is resumed with.
     // Safety: a grant is handed to exactly one new lease, which then owns the buffer it points at.
+    @safe  // Safety: `base` points into a region the pool keeps mapped while any grant or lease of its generation exists.
     struct Grant: @unchecked Sendable {
         let index: Int
         let base: UnsafeMutableRawPointer
@@ -31,11 +32,13 @@ public final class BufferPool: Sendable {
         let generation: UInt64
     }
 
+    @safe  // Safety: each waiter's continuation is removed from the queue before it is resumed, so it is resumed once.
     struct Waiter {
         let id: UInt64
         let continuation: UnsafeContinuation<Grant, any Error>
     }
 
+    @safe  // Safety: the region and continuations are touched only under the pool's lock; each continuation is resumed once after removal.
     struct State {
         var region: BufferRegion
         var generation: UInt64 = 0
@@ -54,7 +57,7 @@ public final class BufferPool: Sendable {
         }
 
         mutating func grant(_ index: Int) -> Grant {
-            Grant(index: index, base: region.pointer(index), capacity: region.size, generation: generation)
+            unsafe Grant(index: index, base: region.pointer(index), capacity: region.size, generation: generation)
         }
     }
 
@@ -105,7 +108,7 @@ public final class BufferPool: Sendable {
             throw RingIOError.shutDown(.lease)
         case .wait(let id):
             let grant = try await withTaskCancellationHandler {
-                try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Grant, any Error>) in
+                unsafe try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Grant, any Error>) in
                     let refusal: (any Error)? = state.withLock { state in
                         if state.isClosed { return RingIOError.shutDown(.lease) }
                         // The cancellation flag is set before onCancel runs, so checking it under the
@@ -113,20 +116,20 @@ public final class BufferPool: Sendable {
                         if Task.isCancelled { return CancellationError() }
                         if !state.isDraining && state.waiters.isEmpty, let index = state.free.popLast() {
                             state.outstanding += 1
-                            continuation.resume(returning: state.grant(index))
+                            unsafe continuation.resume(returning: state.grant(index))
                             return nil
                         }
-                        state.waiters.append(Waiter(id: id, continuation: continuation))
+                        unsafe state.waiters.append(Waiter(id: id, continuation: continuation))
                         return nil
                     }
-                    if let refusal { continuation.resume(throwing: refusal) }
+                    if let refusal { unsafe continuation.resume(throwing: refusal) }
                 }
             } onCancel: {
                 let waiter: Waiter? = state.withLock { state in
                     guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                     return state.waiters.remove(at: position)
                 }
-                waiter?.continuation.resume(throwing: CancellationError())
+                unsafe waiter?.continuation.resume(throwing: CancellationError())
             }
             return BufferLease(pool: self, grant: grant)
         }
@@ -149,41 +152,42 @@ public final class BufferPool: Sendable {
 
     /// Takes a buffer back from a lease being destroyed; hands it to the longest waiter if any.
     func release(index: Int, generation: UInt64) {
+        @safe  // Safety: carries a continuation taken from the state under its lock, resumed exactly once outside it.
         enum Next { case none, waiter(UnsafeContinuation<Grant, any Error>, Grant), drained(UnsafeContinuation<Void, Never>) }
         let next: Next = state.withLock { state in
             precondition(generation == state.generation, "a lease outlived its pool's registration")
             if !state.isDraining && !state.isClosed, let waiter = state.waiters.popFirst() {
-                return .waiter(waiter.continuation, state.grant(index))
+                return unsafe .waiter(waiter.continuation, state.grant(index))
             }
             state.free.append(index)
             state.outstanding -= 1
-            if state.isDraining && state.outstanding == 0, let drained = state.drainContinuation {
-                state.drainContinuation = nil
-                return .drained(drained)
+            if state.isDraining && state.outstanding == 0, let drained = unsafe state.drainContinuation {
+                unsafe state.drainContinuation = nil
+                return unsafe .drained(drained)
             }
             return .none
         }
         switch next {
         case .none: break
-        case .waiter(let continuation, let grant): continuation.resume(returning: grant)
-        case .drained(let continuation): continuation.resume()
+        case .waiter(let continuation, let grant): unsafe continuation.resume(returning: grant)
+        case .drained(let continuation): unsafe continuation.resume()
         }
     }
 
     /// Refuses new leases and fails every waiter with `.shutDown` (executor shutdown).
     func close() {
-        let (waiters, drain): (Deque<Waiter>, UnsafeContinuation<Void, Never>?) = state.withLock { state in
+        let (waiters, drain): (Deque<Waiter>, UnsafeContinuation<Void, Never>?) = unsafe state.withLock { state in
             state.isClosed = true
             defer {
                 state.waiters.removeAll()
-                state.drainContinuation = nil
+                unsafe state.drainContinuation = nil
             }
-            return (state.waiters, state.drainContinuation)
+            return unsafe (state.waiters, state.drainContinuation)
         }
         for waiter in waiters {
-            waiter.continuation.resume(throwing: RingIOError.shutDown(.lease))
+            unsafe waiter.continuation.resume(throwing: RingIOError.shutDown(.lease))
         }
-        drain?.resume()  // a pending reregister then sees the pool closed and throws
+        unsafe drain?.resume()  // a pending reregister then sees the pool closed and throws
     }
 
     /// The current registration's region; for the executor's loop.

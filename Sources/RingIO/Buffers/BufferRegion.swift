@@ -8,6 +8,7 @@ import Glibc
 /// lease (and so no kernel operation) can refer to it.
 // Safety: every stored property is immutable after init; the memory itself is reached only through
 // leases (one owner per buffer) and the kernel, never through this object.
+@safe  // Safety: owns one anonymous mapping (mmap in init, munmap in deinit); addresses are handed out only within `byteCount`.
 final class BufferRegion: @unchecked Sendable {
     /// The largest single buffer the kernel registers (1 GiB).
     static let maximumBufferSize = 1 << 30
@@ -35,39 +36,39 @@ final class BufferRegion: @unchecked Sendable {
         guard !overflow else {
             throw .invalidArgument(.registerBuffers, "count × size overflows; use fewer or smaller buffers")
         }
-        let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        guard let mapped, mapped != MAP_FAILED else {
+        let mapped = unsafe mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped = unsafe mapped, unsafe mapped != MAP_FAILED else {
             throw RingIOError(
                 code: .system, errno: Errno(rawValue: ringio_errno()), operation: .registerBuffers,
                 hint: "mmap of \(byteCount) bytes for the buffer pool failed; use a smaller pool")
         }
-        self.init(base: mapped, count: count, size: size, stride: stride, byteCount: byteCount, ownsMapping: true)
+        unsafe self.init(base: mapped, count: count, size: size, stride: stride, byteCount: byteCount, ownsMapping: true)
     }
 
     /// Wraps memory the caller mapped (tests use it to offer file-backed memory); not unmapped here.
     ///
     /// - Safety: `base` must stay mapped for `count * stride` bytes for the region's lifetime.
     convenience init(unsafeMapping base: UnsafeMutableRawPointer, count: Int, size: Int, stride: Int) {
-        self.init(base: base, count: count, size: size, stride: stride, byteCount: count * stride, ownsMapping: false)
+        unsafe self.init(base: base, count: count, size: size, stride: stride, byteCount: count * stride, ownsMapping: false)
     }
 
     private init(base: UnsafeMutableRawPointer, count: Int, size: Int, stride: Int, byteCount: Int, ownsMapping: Bool) {
-        self.base = base
+        unsafe self.base = unsafe base
         self.count = count
         self.size = size
         self.stride = stride
         self.byteCount = byteCount
         self.ownsMapping = ownsMapping
-        self.iovecs = .allocate(capacity: count)
+        unsafe self.iovecs = .allocate(capacity: count)
         for index in 0..<count {
             // Safety: index < count, inside the mapping of count * stride bytes.
-            iovecs[index] = iovec(iov_base: base + index * stride, iov_len: size)
+            unsafe iovecs[index] = unsafe iovec(iov_base: base + index * stride, iov_len: size)
         }
     }
 
     /// The start of buffer `index`.
     @inline(__always)
-    func pointer(_ index: Int) -> UnsafeMutableRawPointer { base + index * stride }
+    func pointer(_ index: Int) -> UnsafeMutableRawPointer { unsafe base + index * stride }
 
     /// Checks a pool shape against the kernel's limits without asking the kernel.
     static func validate(count: Int, size: Int) throws(RingIOError) {
@@ -85,9 +86,9 @@ final class BufferRegion: @unchecked Sendable {
     }
 
     deinit {
-        iovecs.deallocate()
+        unsafe iovecs.deallocate()
         if ownsMapping {
-            munmap(base, byteCount)
+            unsafe munmap(base, byteCount)
         }
     }
 }

@@ -8,7 +8,7 @@ enum BufferRegistration {
     /// - Throws: `.lockedMemoryLimit` for ENOMEM (with the limit, the bytes needed and the `ulimit -l` fix),
     ///   `.fileBackedMemory` for EOPNOTSUPP (or EFAULT on file-backed memory), `.system` otherwise.
     static func register(_ region: BufferRegion, on ring: Ring) throws(RingIOError) {
-        let result = ring.registerBuffers(region.iovecs, count: region.count)
+        let result = unsafe ring.registerBuffers(region.iovecs, count: region.count)
         guard result < 0 else { return }
         throw explain(result, region: region)
     }
@@ -55,12 +55,12 @@ enum BufferRegistration {
 extension BufferRegion {
     /// True if the first buffer lies in a mapping backed by a file (per /proc/self/maps).
     var isFileBacked: Bool {
-        guard let maps = fopen("/proc/self/maps", "r") else { return false }
-        defer { fclose(maps) }
-        let address = UInt(bitPattern: base)
+        guard let maps = unsafe fopen("/proc/self/maps", "r") else { return false }
+        defer { unsafe fclose(maps) }
+        let address = unsafe UInt(bitPattern: base)
         var line = [CChar](repeating: 0, count: 4096)
-        while fgets(&line, Int32(line.count), maps) != nil {
-            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        while unsafe fgets(&line, Int32(line.count), maps) != nil {
+            let text = unsafe line.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
             let fields = text.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 5, let dash = fields[0].firstIndex(of: "-"),
                   let start = UInt(fields[0][..<dash], radix: 16),

@@ -52,11 +52,11 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         self.door = LoopDoor(core)
         self.buffers = core.pool
         self.isolatedEntry = IsolatedEntry(core: core)
-        self.serialExecutorIdentity = UInt(bitPattern: Unmanaged.passUnretained(isolatedEntry).toOpaque())
+        self.serialExecutorIdentity = unsafe UInt(bitPattern: Unmanaged.passUnretained(isolatedEntry).toOpaque())
         // No job can reach the loop before init returns, and the remote queue's mutex orders these
         // writes before the loop reads them.
-        core.serialExecutor = isolatedEntry.asUnownedSerialExecutor()
-        core.taskExecutor = asUnownedTaskExecutor()
+        unsafe core.serialExecutor = unsafe isolatedEntry.asUnownedSerialExecutor()
+        unsafe core.taskExecutor = unsafe asUnownedTaskExecutor()
         buffers.attach(host: self)
     }
 
@@ -85,8 +85,8 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// On the thread-pool backend a blocking syscall cannot be cancelled, so shutdown waits for it.
     /// Tasks may still finish running on the executor's thread afterwards. Calling it again is harmless.
     public func shutdown() async {
-        await withUnsafeContinuation { continuation in
-            core.requestShutdown(continuation)
+        unsafe await withUnsafeContinuation { continuation in
+            unsafe core.requestShutdown(continuation)
         }
     }
 
@@ -140,7 +140,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         // Compare executor identities (the first word of the reference); `asSerialExecutor()`
         // would misread a default actor's executor reference, which has no witness table.
         // Safety: UnownedSerialExecutor is two words, identity first (BitwiseCopyable).
-        let identity = unsafeBitCast(isolation.unownedExecutor, to: (UInt, UInt).self).0
+        let identity = unsafe unsafeBitCast(isolation.unownedExecutor, to: (UInt, UInt).self).0
         return identity == serialExecutorIdentity
         #endif
     }
@@ -165,7 +165,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     ///
     /// Use it as `nonisolated var unownedExecutor: UnownedSerialExecutor { ringExecutor.asUnownedSerialExecutor() }`.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        isolatedEntry.asUnownedSerialExecutor()
+        unsafe isolatedEntry.asUnownedSerialExecutor()
     }
 
     public func checkIsolated() {

@@ -29,11 +29,11 @@ extension File {
     /// - Note: issues IORING_OP_READ_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set);
     ///   IORING_OP_READ when the pool could not be registered (see `RingExecutor.capabilities`).
     public func read(into lease: inout BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
-        let address = try address(of: range, in: lease, offset: offset, .readFixed)
+        let address = unsafe try address(of: range, in: lease, offset: offset, .readFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
         let result = try await withDescriptor(.readFixed, timeout: timeout, transfer: true) { _ in
-            .read(address: address, length: length, offset: UInt64(offset), bufferIndex: index)
+            unsafe .read(address: address, length: length, offset: UInt64(offset), bufferIndex: index)
         }
         lease.count = range.lowerBound + Int(result)
         return Int(result)
@@ -122,11 +122,11 @@ extension File {
     /// - Throws: `RingIOError` (`.timedOut`, …), `CancellationError`.
     /// - Note: issues IORING_OP_WRITE_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
     public func write(from lease: borrowing BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
-        let address = try address(of: range, in: lease, offset: offset, .writeFixed)
+        let address = unsafe try address(of: range, in: lease, offset: offset, .writeFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
         let result = try await withDescriptor(.writeFixed, timeout: timeout, transfer: true) { _ in
-            .write(address: address, length: length, offset: UInt64(offset), bufferIndex: index)
+            unsafe .write(address: address, length: length, offset: UInt64(offset), bufferIndex: index)
         }
         return Int(result)
     }

@@ -11,13 +11,13 @@ extension File {
     /// - Note: issues IORING_OP_STATX with AT_EMPTY_PATH.
     public func status(timeout: Duration? = nil) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
-        defer { buffer.deallocate() }
+        defer { unsafe buffer.deallocate() }
         _ = try await withDescriptor(.stat, timeout: timeout) { _ in
             // Safety: the empty path is a static C string and the buffer outlives the operation; a
             // Swift "" literal would be a temporary the kernel could read after it is freed.
-            .status(path: ringio_empty_path(), flags: RINGIO_AT_EMPTY_PATH, mask: FileStatus.mask, into: buffer)
+            unsafe .status(path: ringio_empty_path(), flags: RINGIO_AT_EMPTY_PATH, mask: FileStatus.mask, into: buffer)
         }
-        return FileStatus(buffer.pointee)
+        return unsafe FileStatus(buffer.pointee)
     }
 
     /// Reports the status of the file at `path` without opening it (symbolic links are followed).
@@ -33,16 +33,16 @@ extension File {
         of path: String, relativeTo directory: File? = nil, timeout: Duration? = nil, on executor: RingExecutor
     ) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
-        defer { buffer.deallocate() }
-        try await withKernelPath(path, .stat) { cPath in
+        defer { unsafe buffer.deallocate() }
+        unsafe try await withKernelPath(path, .stat) { cPath in
             _ = try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .stat) ?? AT_FDCWD
-                return try await executor.door.perform(
+                return unsafe try await executor.door.perform(
                     IORequest(.status(path: cPath, flags: 0, mask: FileStatus.mask, into: buffer), fd: base),
                     .stat, path: path, timeout: timeout)
             }
         }
-        return FileStatus(buffer.pointee)
+        return unsafe FileStatus(buffer.pointee)
     }
 
     /// Flushes the file's data and metadata to the device.

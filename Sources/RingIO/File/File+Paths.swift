@@ -18,10 +18,10 @@ extension File {
         on executor: RingExecutor
     ) async throws {
         let flags: Int32 = directory ? AT_REMOVEDIR : 0
-        try await withKernelPath(path, .unlink) { cPath in
+        unsafe try await withKernelPath(path, .unlink) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
-                return try await executor.door.perform(
+                return unsafe try await executor.door.perform(
                     IORequest(.unlink(path: cPath, flags: flags), fd: dfd), .unlink, path: path, timeout: timeout)
             }
         }
@@ -40,11 +40,11 @@ extension File {
         _ source: String, to destination: String, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
-        try await withKernelPath(source, .rename) { cSource in
-            try await withKernelPath(destination, .rename) { cDestination in
+        unsafe try await withKernelPath(source, .rename) { cSource in
+            unsafe try await withKernelPath(destination, .rename) { cDestination in
                 _ = try await executor.onLoop {
                     let dfd = try base?.openDescriptor(for: .rename) ?? AT_FDCWD
-                    return try await executor.door.perform(
+                    return unsafe try await executor.door.perform(
                         IORequest(.rename(from: cSource, to: cDestination), fd: dfd), .rename, path: source, timeout: timeout)
                 }
             }
@@ -64,10 +64,10 @@ extension File {
         _ path: String, permissions: UInt32 = 0o755, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
-        try await withKernelPath(path, .makeDirectory) { cPath in
+        unsafe try await withKernelPath(path, .makeDirectory) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD
-                return try await executor.door.perform(
+                return unsafe try await executor.door.perform(
                     IORequest(.makeDirectory(path: cPath, permissions: permissions), fd: dfd),
                     .makeDirectory, path: path, timeout: timeout)
             }

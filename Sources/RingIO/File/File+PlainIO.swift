@@ -18,10 +18,10 @@ extension File {
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: buffer.count, offset: offset, .read)
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        try checkDirectAlignment(address: base, length: buffer.count, offset: offset, .read)
+        unsafe try checkDirectAlignment(address: base, length: buffer.count, offset: offset, .read)
         let length = UInt32(buffer.count)
         return Int(try await withDescriptor(.read, timeout: timeout, transfer: true) { _ in
-            .read(address: base, length: length, offset: UInt64(offset), bufferIndex: -1)
+            unsafe .read(address: base, length: length, offset: UInt64(offset), bufferIndex: -1)
         })
     }
 
@@ -39,9 +39,9 @@ extension File {
             throw RingIOError.invalidArgument(.read, path: path, fd: descriptor, "count must be 0 or more (got \(count))")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: max(16, directIOAlignment?.memory ?? 16))
-        defer { buffer.deallocate() }
-        let n = try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset, timeout: timeout)
-        return [UInt8](buffer[0..<n])
+        defer { unsafe buffer.deallocate() }
+        let n = unsafe try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset, timeout: timeout)
+        return unsafe [UInt8](buffer[0..<n])
     }
 
     /// Writes memory you own at `offset`.
@@ -56,10 +56,10 @@ extension File {
     public func write(from bytes: UnsafeRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: bytes.count, offset: offset, .write)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
-        try checkDirectAlignment(address: base, length: bytes.count, offset: offset, .write)
+        unsafe try checkDirectAlignment(address: base, length: bytes.count, offset: offset, .write)
         let length = UInt32(bytes.count)
         return Int(try await withDescriptor(.write, timeout: timeout, transfer: true) { _ in
-            .write(address: base, length: length, offset: UInt64(offset), bufferIndex: -1)
+            unsafe .write(address: base, length: length, offset: UInt64(offset), bufferIndex: -1)
         })
     }
 
@@ -72,12 +72,12 @@ extension File {
     /// - Note: issues IORING_OP_WRITE, as many as needed.
     public func write(_ bytes: [UInt8], at offset: Int64) async throws {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: max(16, directIOAlignment?.memory ?? 16))
-        defer { copy.deallocate() }
-        copy.copyBytes(from: bytes)
+        defer { unsafe copy.deallocate() }
+        unsafe copy.copyBytes(from: bytes)
         var done = 0
         while done < bytes.count {
-            let rest = UnsafeRawBufferPointer(rebasing: copy[done..<bytes.count])
-            let n = try await write(from: rest, at: offset + Int64(done))
+            let rest = unsafe UnsafeRawBufferPointer(rebasing: copy[done..<bytes.count])
+            let n = unsafe try await write(from: rest, at: offset + Int64(done))
             if n == 0 {
                 throw RingIOError(code: .system, errno: .ioError, operation: .write, path: path, fd: descriptor,
                                   hint: "The kernel accepted 0 bytes of a non-empty write")
@@ -95,11 +95,11 @@ extension File {
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_READV.
     public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: Int64) async throws -> Int {
-        let iovecs = try makeIovecs(buffers.map { ($0.baseAddress, $0.count) }, offset: offset, .readVectored)
-        defer { iovecs.deallocate() }
+        let iovecs = unsafe try makeIovecs(buffers.map { ($0.baseAddress, $0.count) }, offset: offset, .readVectored)
+        defer { unsafe iovecs.deallocate() }
         let count = UInt32(iovecs.count)
         return Int(try await withDescriptor(.readVectored, transfer: true) { _ in
-            .readVectored(iovecs: UnsafePointer(iovecs.baseAddress!), count: count, offset: UInt64(offset))
+            unsafe .readVectored(iovecs: UnsafePointer(iovecs.baseAddress!), count: count, offset: UInt64(offset))
         })
     }
 
@@ -112,11 +112,11 @@ extension File {
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_WRITEV.
     public func write(from buffers: [UnsafeRawBufferPointer], at offset: Int64) async throws -> Int {
-        let iovecs = try makeIovecs(buffers.map { (UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }, offset: offset, .writeVectored)
-        defer { iovecs.deallocate() }
+        let iovecs = unsafe try makeIovecs(buffers.map { unsafe (UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }, offset: offset, .writeVectored)
+        defer { unsafe iovecs.deallocate() }
         let count = UInt32(iovecs.count)
         return Int(try await withDescriptor(.writeVectored, transfer: true) { _ in
-            .writeVectored(iovecs: UnsafePointer(iovecs.baseAddress!), count: count, offset: UInt64(offset))
+            unsafe .writeVectored(iovecs: UnsafePointer(iovecs.baseAddress!), count: count, offset: UInt64(offset))
         })
     }
 
@@ -134,19 +134,19 @@ extension File {
         _ parts: [(UnsafeMutableRawPointer?, Int)], offset: Int64, _ operation: Operation
     ) throws -> UnsafeMutableBufferPointer<iovec> {
         let limit = 1024  // UIO_MAXIOV
-        guard !parts.isEmpty, parts.count <= limit else {
-            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "Between 1 and \(limit) buffers are allowed (got \(parts.count))")
+        guard unsafe !parts.isEmpty, unsafe parts.count <= limit else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, unsafe "Between 1 and \(limit) buffers are allowed (got \(parts.count))")
         }
-        try checkPlain(length: parts.reduce(0) { $0 + $1.1 }, offset: offset, operation)
+        unsafe try checkPlain(length: parts.reduce(0) { unsafe $0 + $1.1 }, offset: offset, operation)
         if directIOAlignment != nil {
-            for part in parts {
-                try checkDirectAlignment(address: part.0 ?? UnsafeMutableRawPointer(bitPattern: 1)!, length: part.1, offset: offset, operation)
+            for unsafe part in unsafe parts {
+                unsafe try checkDirectAlignment(address: part.0 ?? UnsafeMutableRawPointer(bitPattern: 1)!, length: part.1, offset: offset, operation)
             }
         }
-        let iovecs = UnsafeMutableBufferPointer<iovec>.allocate(capacity: parts.count)
-        for (index, part) in parts.enumerated() {
-            iovecs[index] = iovec(iov_base: part.0, iov_len: part.1)
+        let iovecs = unsafe UnsafeMutableBufferPointer<iovec>.allocate(capacity: parts.count)
+        for unsafe (index, part) in unsafe parts.enumerated() {
+            unsafe iovecs[index] = unsafe iovec(iov_base: part.0, iov_len: part.1)
         }
-        return iovecs
+        return unsafe iovecs
     }
 }

@@ -42,7 +42,7 @@ extension File {
                 let total = Int64(result.count) + Int64(chunk.count)
                 throw RingIOError.invalidArgument(.readToEnd, path: path, fd: descriptor, "The file is at least \(total) bytes (it grew while being read, or reports no size), more than the limit of maximumSize \(maximumSize) bytes; raise the limit or stream it with chunks()")
             }
-            chunk.withUnsafeBytes { result.append(contentsOf: $0) }
+            unsafe chunk.withUnsafeBytes { unsafe result.append(contentsOf: $0) }
         }
         return result
     }
@@ -122,12 +122,12 @@ extension File {
         var total = 0
         var iterator = bytes.makeIterator()
         while true {
-            let filled: Int = lease.withUnsafeMutableBytes { target in
+            let filled: Int = unsafe lease.withUnsafeMutableBytes { target in
                 // Contiguous storage: memcpy the next piece (the storage is the same on every call).
                 if let copied = bytes.withContiguousStorageIfAvailable({ source -> Int in
                     let n = min(capacity, source.count - total)
                     if n > 0 {
-                        target.baseAddress!.copyMemory(from: UnsafeRawPointer(source.baseAddress! + total), byteCount: n)
+                        unsafe target.baseAddress!.copyMemory(from: UnsafeRawPointer(source.baseAddress! + total), byteCount: n)
                     }
                     return n
                 }) {
@@ -135,7 +135,7 @@ extension File {
                 }
                 var n = 0
                 while n < capacity, let byte = iterator.next() {
-                    target[n] = byte
+                    unsafe target[n] = byte
                     n += 1
                 }
                 return n

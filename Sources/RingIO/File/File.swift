@@ -115,10 +115,10 @@ public final class File: Sendable {
         on executor: RingExecutor
     ) async throws -> File {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
-        let (fd, slot) = try await withKernelPath(path, .open) { cPath in
+        let (fd, slot) = unsafe try await withKernelPath(path, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
-                let fd = try await executor.door.perform(
+                let fd = unsafe try await executor.door.perform(
                     IORequest(.open(path: cPath, flags: flags, permissions: permissions), fd: base),
                     .open, path: path, timeout: timeout)
                 return (fd, executor.door.registerFile(fd) ?? -1)
@@ -208,11 +208,11 @@ public final class File: Sendable {
         guard offset >= 0, offset <= Int64.max - Int64(range.count) else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The file offset must be 0 or more, and offset + length must fit in 63 bits (got \(offset))")
         }
-        guard let address = lease.unsafeAddress(of: range) else {
+        guard let address = unsafe lease.unsafeAddress(of: range) else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The range \(range) does not lie inside the lease (0..<\(lease.capacity))")
         }
-        try checkDirectAlignment(address: address, length: range.count, offset: offset, operation)
-        return address
+        unsafe try checkDirectAlignment(address: address, length: range.count, offset: offset, operation)
+        return unsafe address
     }
 
     /// For O_DIRECT files: refuses a request the kernel would answer with a bare EINVAL.

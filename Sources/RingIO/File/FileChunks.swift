@@ -46,14 +46,14 @@ public final class FileChunk {
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         switch lease {
-        case .some(let held): return try held.withUnsafeBytes(body)
+        case .some(let held): return unsafe try held.withUnsafeBytes(body)
         case .none: preconditionFailure("FileChunk at offset \(offset) was used after release() or consumeLease()")
         }
     }
 
     /// The chunk's bytes, copied into an array.
     public var bytes: [UInt8] {
-        withUnsafeBytes { [UInt8]($0) }
+        unsafe withUnsafeBytes { unsafe [UInt8]($0) }
     }
 
     /// Returns the buffer to its pool now (idempotent); the chunk's bytes can no longer be read.

@@ -201,6 +201,7 @@ final class ErrorBox {
 
 /// The loop-confined state behind an `IOPipeline`: the leases of pending operations, by entry,
 /// and the sink their results arrive in. Allocated once per pipeline.
+@safe  // Safety: owns the lease storage (allocated in init for `depth` entries, deinitialized per entry, freed in deinit); indices are checked against the depth.
 final class PipelineState {
     private struct Entry {
         var offset: Int64 = 0
@@ -225,27 +226,27 @@ final class PipelineState {
         self.file = file
         self.door = file.executor.door
         self.sink = CompletionSink(capacity: depth)
-        self.leases = .allocate(capacity: depth)
-        self.entries = .allocate(capacity: depth)
-        self.entries.initialize(repeating: Entry(), count: depth)
-        self.free = .allocate(capacity: depth)
+        unsafe self.leases = .allocate(capacity: depth)
+        unsafe self.entries = .allocate(capacity: depth)
+        unsafe self.entries.initialize(repeating: Entry(), count: depth)
+        unsafe self.free = .allocate(capacity: depth)
         for index in 0..<depth {
             // Safety: index < depth; entry 0 ends on top of the stack.
-            free[index] = UInt32(depth - 1 - index)
+            unsafe free[index] = UInt32(depth - 1 - index)
         }
         self.freeCount = depth
-        self.hook = .allocate(capacity: 1)
-        self.hook.initialize(to: door.cancelHook(for: sink))
+        unsafe self.hook = .allocate(capacity: 1)
+        unsafe self.hook.initialize(to: door.cancelHook(for: sink))
     }
 
     deinit {
         // `withPipeline` takes every completion before the pipeline ends, so no lease is left.
         precondition(freeCount == sink.capacity, "RingIO: a pipeline ended with operations pending")
-        entries.deinitialize(count: sink.capacity)
-        entries.deallocate()
-        leases.deallocate()
-        free.deallocate()
-        hook.deallocate()
+        unsafe entries.deinitialize(count: sink.capacity)
+        unsafe entries.deallocate()
+        unsafe leases.deallocate()
+        unsafe free.deallocate()
+        unsafe hook.deallocate()
     }
 
     /// Throws unless on the loop thread, where the pipeline's state lives.
@@ -263,7 +264,7 @@ final class PipelineState {
     func submit(_ lease: consuming BufferLease, range: Range<Int>, offset: Int64, tag: Int, isWrite: Bool) async throws {
         try checkOnLoop()
         let operation: Operation = isWrite ? .writeFixed : .readFixed
-        let address = try file.address(of: range, in: lease, offset: offset, operation)
+        let address = unsafe try file.address(of: range, in: lease, offset: offset, operation)
         guard freeCount > 0 else {
             throw RingIOError.invalidArgument(
                 operation, path: file.path, fd: file.descriptor,
@@ -279,14 +280,14 @@ final class PipelineState {
             slot = try await door.waitForSlot(operation, path: file.path, fd: fd, revalidate: { _ = try file.openDescriptor(for: operation) })
         }
         freeCount -= 1
-        let entry = free[freeCount]
+        let entry = unsafe free[freeCount]
         let length = UInt32(range.count)
-        let request = isWrite
+        let request = unsafe isWrite
             ? IORequest(.write(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
             : IORequest(.read(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
-        entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
+        unsafe entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
         // Safety: the entry was free, so its lease storage is uninitialized.
-        (leases + Int(entry)).initialize(to: lease)
+        unsafe (leases + Int(entry)).initialize(to: lease)
         door.submit(request, slot: slot, to: sink, entry: entry)
     }
 
@@ -298,17 +299,17 @@ final class PipelineState {
             if file.transfersEndOnTheirOwn || sink.cancelRequested {
                 await sink.wait()
             } else {
-                await withCancellationHook(hook) { await sink.wait() }
+                unsafe await withCancellationHook(hook) { await sink.wait() }
             }
             // The sink and the leases are loop-confined: the resume must come back here (see `onLoop`).
             assert(door.isLoopThread, "RingIO: a pipeline resumed off the executor's thread")
         }
         guard let finished = sink.take() else { return nil }
         let entry = finished.entry
-        let info = entries[Int(entry)]
+        let info = unsafe entries[Int(entry)]
         // Safety: a result is delivered once per submitted entry, and the kernel is done with its buffer.
-        var lease = (leases + Int(entry)).move()
-        free[freeCount] = entry
+        var lease = unsafe (leases + Int(entry)).move()
+        unsafe free[freeCount] = entry
         freeCount += 1
         if finished.value >= 0 {
             if !info.isWrite { lease.count = info.range.lowerBound + Int(finished.value) }

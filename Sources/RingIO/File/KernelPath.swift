@@ -10,9 +10,9 @@ func withKernelPath<T>(
     guard !path.utf8.contains(0) else {
         throw RingIOError.invalidArgument(operation, path: path, "The path contains a NUL byte")
     }
-    guard let copy = strdup(path) else {
+    guard let copy = unsafe strdup(path) else {
         throw RingIOError(code: .system, errno: .noMemory, operation: operation, path: path)
     }
-    defer { free(copy) }
-    return try await body(copy)
+    defer { unsafe free(copy) }
+    return unsafe try await body(copy)
 }

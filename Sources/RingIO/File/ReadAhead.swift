@@ -6,6 +6,7 @@
 /// turn. A short read that is not at end of file is continued into the same lease, so every chunk
 /// but the last is full. Streams, and files of procfs and sysfs (`File.readsInOrder`), are read
 /// one chunk at a time, in order. Loop-confined: every entry point runs on the loop (`onLoop`).
+@safe  // Safety: its buffers are leases kept until the reads into them complete; raw addresses are used only within a lease's capacity.
 final class ReadAhead {
     private enum Slot {
         case empty, inFlight, done, failed
@@ -46,7 +47,7 @@ final class ReadAhead {
     deinit {
         guard let pipeline else { return }
         dropParked()
-        parked?.deallocate()
+        unsafe parked?.deallocate()
         guard !finished else { return }
         // Dropped mid-way: reads may be in flight. Their leases go back only once the kernel is
         // done with them, so a task on the loop drains them (cancelling where that helps).
@@ -111,7 +112,7 @@ final class ReadAhead {
         case .done:
             slots[slot] = .empty
             // Safety: a `.done` slot holds an initialized lease.
-            let lease = (parked! + slot).move()
+            let lease = unsafe (parked! + slot).move()
             let offset = offset(of: nextChunk)
             let requested = length(of: nextChunk)
             nextChunk += 1
@@ -151,7 +152,7 @@ final class ReadAhead {
         depth = file.readsInOrder ? 1 : min(requestedDepth, file.executor.door.inFlightLimit)
         slots = Array(repeating: .empty, count: depth)
         errors = Array(repeating: nil, count: depth)
-        parked = .allocate(capacity: depth)
+        unsafe parked = .allocate(capacity: depth)
         pipeline = PipelineState(file: file, depth: depth)
     }
 
@@ -209,7 +210,7 @@ final class ReadAhead {
             if filled < requested { endSeen = true }
             lease.count = min(filled, length(of: chunk))  // an O_DIRECT read past the range's end
             // Safety: the slot was in flight, so its lease storage is uninitialized.
-            (parked! + slot).initialize(to: lease)
+            unsafe (parked! + slot).initialize(to: lease)
             slots[slot] = .done
         }
     }
@@ -246,10 +247,10 @@ final class ReadAhead {
     }
 
     private func dropParked() {
-        guard let parked else { return }
+        guard let parked = unsafe parked else { return }
         for slot in slots.indices where slots[slot] == .done {
             // Safety: a `.done` slot holds an initialized lease; dropping it returns it to the pool.
-            _ = (parked + slot).move()
+            _ = unsafe (parked + slot).move()
             slots[slot] = .empty
         }
     }

@@ -1,5 +1,6 @@
 /// The loop's FIFO of ready jobs: a ring buffer that grows by doubling and never shrinks, so
 /// steady-state scheduling allocates nothing. Loop-confined.
+@safe  // Safety: owns `storage` (allocated and grown here, freed in deinit); indices stay within `capacity`.
 struct JobQueue: ~Copyable {
     private var storage: UnsafeMutablePointer<QueuedJob>
     private var capacity: Int
@@ -8,12 +9,12 @@ struct JobQueue: ~Copyable {
 
     init(capacity: Int = 256) {
         self.capacity = capacity
-        self.storage = .allocate(capacity: capacity)
+        unsafe self.storage = .allocate(capacity: capacity)
     }
 
     deinit {
         // QueuedJob is trivial (an unowned job and a flag): nothing to deinitialize.
-        storage.deallocate()
+        unsafe storage.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
@@ -22,7 +23,7 @@ struct JobQueue: ~Copyable {
     mutating func append(_ job: QueuedJob) {
         if count == capacity { grow() }
         // Safety: (head + count) % capacity < capacity, and that cell is free.
-        (storage + (head + count) % capacity).initialize(to: job)
+        unsafe (storage + (head + count) % capacity).initialize(to: job)
         count += 1
     }
 
@@ -30,7 +31,7 @@ struct JobQueue: ~Copyable {
     mutating func popFirst() -> QueuedJob? {
         guard count > 0 else { return nil }
         // Safety: head < capacity and holds the oldest job.
-        let job = (storage + head).move()
+        let job = unsafe (storage + head).move()
         head = head + 1 == capacity ? 0 : head + 1
         count -= 1
         return job
@@ -40,10 +41,10 @@ struct JobQueue: ~Copyable {
         let bigger = UnsafeMutablePointer<QueuedJob>.allocate(capacity: capacity * 2)
         for index in 0..<count {
             // Safety: moves the `count` live jobs, oldest first, into the new buffer's start.
-            (bigger + index).initialize(to: (storage + (head + index) % capacity).move())
+            unsafe (bigger + index).initialize(to: (storage + (head + index) % capacity).move())
         }
-        storage.deallocate()
-        storage = bigger
+        unsafe storage.deallocate()
+        unsafe storage = unsafe bigger
         capacity *= 2
         head = 0
     }

@@ -55,8 +55,8 @@ func ringioCancelSink(core: UnsafeMutableRawPointer?, sink: UInt64) {
     // Safety: the hook is installed only while the pipeline (which owns the sink) waits, and
     // removing it waits for a running hook, so the sink is alive here; the retain keeps it alive
     // until the loop has read it.
-    let pointer = UnsafeMutableRawPointer(bitPattern: UInt(sink))!
-    _ = Unmanaged<CompletionSink>.fromOpaque(pointer).retain()
+    let pointer = unsafe UnsafeMutableRawPointer(bitPattern: UInt(sink))!
+    _ = unsafe Unmanaged<CompletionSink>.fromOpaque(pointer).retain()
     // Safety: the core outlives every operation and pipeline of its executor.
-    Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestCancel(ofRetainedSink: pointer)
+    unsafe Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestCancel(ofRetainedSink: pointer)
 }

@@ -53,9 +53,9 @@ extension LoopCore {
         let userData = table.userData(for: slot)
         let result: Int32
         if cancellable && cancelInFlight {
-            let hook = table.cancelHook(for: slot)
-            hook.pointee = ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
-            result = await withCancellationHook(hook) {
+            let hook = unsafe table.cancelHook(for: slot)
+            unsafe hook.pointee = unsafe ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
+            result = unsafe await withCancellationHook(hook) {
                 await submit(request, slot: slot, userData: userData, timeout: timeout)
             }
         } else {
@@ -83,7 +83,7 @@ extension LoopCore {
     /// once with the errno.
     @inline(__always)
     func issue(_ request: IORequest, slot: UInt32, userData: UInt64, timeout: Duration?) {
-        backend.issue(request, userData: userData, timeout: timeout, timeoutStorage: table.timeoutStorage(for: slot), table: table)
+        unsafe backend.issue(request, userData: userData, timeout: timeout, timeoutStorage: table.timeoutStorage(for: slot), table: table)
     }
 
     /// Waits in FIFO order for a free slot (back-pressure when `maxInFlight` operations are out).
@@ -93,9 +93,9 @@ extension LoopCore {
         if cancellable {
             // Back-pressure is the slow path; a hook allocated here is fine.
             let hook = UnsafeMutablePointer<ringio_cancel_hook>.allocate(capacity: 1)
-            defer { hook.deallocate() }
-            hook.pointee = ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
-            granted = await withCancellationHook(hook) {
+            defer { unsafe hook.deallocate() }
+            unsafe hook.pointee = unsafe ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
+            granted = unsafe await withCancellationHook(hook) {
                 await withLoopContinuation { (continuation: LoopContinuation<UInt32?>) in
                     table.enqueueWaiter(continuation, id: id)
                 }
@@ -171,11 +171,11 @@ extension LoopCore {
 /// Cancellation hook of an in-flight operation (any thread): ask the loop for IORING_OP_ASYNC_CANCEL.
 private func ringioCancelOperation(core: UnsafeMutableRawPointer?, userData: UInt64) {
     // Safety: the hook is removed before the operation's slot is released, and the core outlives its operations.
-    Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestCancel(userData)
+    unsafe Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestCancel(userData)
 }
 
 /// Cancellation hook of a caller waiting for a slot (any thread): ask the loop to drop the waiter.
 private func ringioCancelWaiter(core: UnsafeMutableRawPointer?, id: UInt64) {
     // Safety: as above; the waiter's hook is removed before `waitForSlot` returns.
-    Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestWaiterCancel(id)
+    unsafe Unmanaged<LoopCore>.fromOpaque(core!).takeUnretainedValue().requestWaiterCancel(id)
 }

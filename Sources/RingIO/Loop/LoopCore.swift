@@ -9,6 +9,7 @@ import Synchronization
 /// mailbox; the file layer only through the submission door (`LoopCore+Submission.swift`). Fields
 /// marked loop-confined are touched only on the loop thread; the rest are atomics, immutable after
 /// startup, or the mailbox. That split is what the `@unchecked Sendable` relies on.
+@safe  // Safety: owns its thread handle and the raw pieces it holds (table, backend) for its lifetime; they are touched only on the loop thread.
 final class LoopCore: @unchecked Sendable {
     let configuration: RingExecutorConfiguration
     let mailbox: Mailbox
@@ -29,7 +30,7 @@ final class LoopCore: @unchecked Sendable {
 
     // MARK: Loop-confined
 
-    private var lifecycleMachine = LifecycleStateMachine<UnsafeContinuation<Void, Never>>()
+    private var lifecycleMachine = unsafe LifecycleStateMachine<UnsafeContinuation<Void, Never>>()
     private var localJobs = JobQueue()
     /// What the last `mailbox.take` moved out, emptied after use and kept for its storage.
     private var posted = Mailbox.Contents()
@@ -42,7 +43,7 @@ final class LoopCore: @unchecked Sendable {
         self.capabilities = setup.capabilities
         self.pool = setup.pool
         self.backend = setup.backend
-        lifecycleMachine.setupSucceeded()
+        unsafe lifecycleMachine.setupSucceeded()
         publishLifecycle()
     }
 
@@ -87,7 +88,7 @@ final class LoopCore: @unchecked Sendable {
     }
 
     private func publishLifecycle() {
-        publishedLifecycle.store(lifecycleMachine.state.rawValue, ordering: .releasing)
+        unsafe publishedLifecycle.store(lifecycleMachine.state.rawValue, ordering: .releasing)
     }
 
     // MARK: Any thread
@@ -104,7 +105,7 @@ final class LoopCore: @unchecked Sendable {
 
     /// Asks the loop to shut down; `continuation` is resumed when it has.
     func requestShutdown(_ continuation: UnsafeContinuation<Void, Never>) {
-        mailbox.post { $0.shutdownWaiters.append(continuation) }
+        mailbox.post { unsafe $0.shutdownWaiters.append(continuation) }
     }
 
     /// Tells the loop the executor is gone: shut down if needed and end the thread.
@@ -118,10 +119,10 @@ final class LoopCore: @unchecked Sendable {
         while true {
             if !mailbox.isEmpty { takePosted() }
             runJobs()
-            if lifecycleMachine.state == .shuttingDown && table.armedCount == 0 {
-                perform(lifecycleMachine.nothingInFlight())
+            if unsafe lifecycleMachine.state == .shuttingDown && table.armedCount == 0 {
+                unsafe perform(lifecycleMachine.nothingInFlight())
             }
-            if localJobs.isEmpty && lifecycleMachine.threadMayEnd { return }
+            if unsafe localJobs.isEmpty && lifecycleMachine.threadMayEnd { return }
             backend.submitAndWait(hasReadyJobs: !localJobs.isEmpty, table: table, mailbox: mailbox)
         }
     }
@@ -133,11 +134,11 @@ final class LoopCore: @unchecked Sendable {
             budget -= 1
             if job.isIsolated {
                 // An actor's job: it runs isolated to the executor.
-                job.job.runSynchronously(on: serialExecutor!)
+                unsafe job.job.runSynchronously(on: serialExecutor!)
             } else {
                 // A task that prefers this executor: no serial isolation, so calls into nonisolated
                 // async functions stay on this thread instead of bouncing through the queue.
-                job.job.runSynchronously(on: taskExecutor!)
+                unsafe job.job.runSynchronously(on: taskExecutor!)
             }
             backend.submitIfDeviceBound(armedCount: table.armedCount)
         }
@@ -153,15 +154,15 @@ final class LoopCore: @unchecked Sendable {
         for userData in posted.cancels { cancel(userData) }
         for address in posted.sinkCancels {
             // Safety: retained by the cancellation hook that queued it; released here.
-            let sink = Unmanaged<CompletionSink>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeRetainedValue()
+            let sink = unsafe Unmanaged<CompletionSink>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeRetainedValue()
             cancelInFlight(of: sink)
         }
-        perform(lifecycleMachine.shutdownRequested(by: posted.shutdownWaiters, terminate: posted.terminate))
+        unsafe perform(lifecycleMachine.shutdownRequested(by: posted.shutdownWaiters, terminate: posted.terminate))
     }
 
     /// Does what the lifecycle asks for (outside the state machine).
     private func perform(_ action: LifecycleStateMachine<UnsafeContinuation<Void, Never>>.Action) {
-        switch action {
+        switch unsafe action {
         case .none:
             return
         case .beginShutdown:
@@ -173,9 +174,9 @@ final class LoopCore: @unchecked Sendable {
             if case .ioUring(let ring) = backend { overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed) }
             backend.close(table: table)
             publishLifecycle()
-            for waiter in waiters { waiter.resume() }
+            for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
         case .resume(let waiters):
-            for waiter in waiters { waiter.resume() }
+            for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
         }
     }
 

@@ -6,6 +6,6 @@ enum LoopDiagnostics {
     /// fails in its own completion), so the loop reports them and keeps going.
     static func report(_ error: RingIOError) {
         var text = "\(error)\n"
-        text.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        text.withUTF8 { _ = unsafe Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -70,7 +70,7 @@ struct LoopDoor {
 
     /// The cancellation hook a pipeline installs while it waits: cancels what `sink` has in flight.
     func cancelHook(for sink: CompletionSink) -> ringio_cancel_hook {
-        ringio_cancel_hook(
+        unsafe ringio_cancel_hook(
             fn: ringioCancelSink,
             core: Unmanaged.passUnretained(core).toOpaque(),
             user_data: UInt64(UInt(bitPattern: Unmanaged.passUnretained(sink).toOpaque())))

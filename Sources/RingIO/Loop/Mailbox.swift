@@ -9,8 +9,10 @@ import Synchronization
 /// keeps pending; otherwise (thread-pool backend, or after shutdown), through a semaphore.
 // Safety: the queue is behind its mutex, the flags are atomics, the semaphore is made for use
 // from many threads, and the eventfd is written only under the retirement protocol below.
+@safe  // Safety: its semaphore and eventfd live as long as the mailbox; the contents are touched only under its lock.
 final class Mailbox: @unchecked Sendable {
     /// What the loop is to do, batched since it last looked.
+    @safe  // Safety: shutdown continuations are taken out under the lock and each resumed once by the loop.
     struct Contents {
         /// Jobs enqueued from threads other than the loop's.
         var jobs: [QueuedJob] = []
@@ -21,7 +23,7 @@ final class Mailbox: @unchecked Sendable {
         /// Ids of slot waiters whose tasks were cancelled.
         var waiterCancels: [UInt64] = []
         /// Callers of `shutdown()` waiting for it to finish.
-        var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
+        var shutdownWaiters: [UnsafeContinuation<Void, Never>] = unsafe []
         /// Results of requests performed by threads (thread-pool backend, blocking helper): (user_data, res).
         var completions: [(UInt64, Int32)] = []
         /// Registered-file slots of files released off the loop thread without close().
@@ -35,7 +37,7 @@ final class Mailbox: @unchecked Sendable {
             cancels.removeAll(keepingCapacity: true)
             sinkCancels.removeAll(keepingCapacity: true)
             waiterCancels.removeAll(keepingCapacity: true)
-            shutdownWaiters.removeAll(keepingCapacity: true)
+            unsafe shutdownWaiters.removeAll(keepingCapacity: true)
             completions.removeAll(keepingCapacity: true)
             fileSlotReleases.removeAll(keepingCapacity: true)
             terminate = false
@@ -57,13 +59,13 @@ final class Mailbox: @unchecked Sendable {
     private let semaphore: UnsafeMutablePointer<sem_t>
 
     init() {
-        semaphore = .allocate(capacity: 1)
-        sem_init(semaphore, 0, 0)
+        unsafe semaphore = .allocate(capacity: 1)
+        unsafe sem_init(semaphore, 0, 0)
     }
 
     deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
+        unsafe sem_destroy(semaphore)
+        unsafe semaphore.deallocate()
     }
 
     // MARK: Any thread
@@ -81,11 +83,11 @@ final class Mailbox: @unchecked Sendable {
             let fd = eventFD.load(ordering: .sequentiallyConsistent)
             if fd >= 0 {
                 var one: UInt64 = 1
-                _ = Glibc.write(fd, &one, 8)
+                _ = unsafe Glibc.write(fd, &one, 8)
             }
             eventFDWriters.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         case .onSemaphore:
-            sem_post(semaphore)
+            unsafe sem_post(semaphore)
         }
     }
 
@@ -141,7 +143,7 @@ final class Mailbox: @unchecked Sendable {
     func sleepUntilPosted() {
         sleep.store(Sleep.onSemaphore.rawValue, ordering: .sequentiallyConsistent)
         if !hasWork.load(ordering: .sequentiallyConsistent) {
-            while sem_wait(semaphore) != 0 {}
+            while unsafe sem_wait(semaphore) != 0 {}
         }
         sleep.store(Sleep.awake.rawValue, ordering: .relaxed)
     }

@@ -8,6 +8,7 @@
 /// suspension per batch of completions instead of one per operation.
 ///
 /// Loop-confined: not `Sendable`. Its storage is allocated once, at init.
+@safe  // Safety: owns `userData` and `ready` (allocated once in init for `capacity`, freed in deinit); every index is taken modulo or checked against `capacity`.
 final class CompletionSink {
     /// One finished operation: the caller's entry number and the CQE's `res`.
     struct Result {
@@ -37,32 +38,32 @@ final class CompletionSink {
     init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
-        self.userData = .allocate(capacity: capacity)
-        self.userData.initialize(repeating: Self.idle, count: capacity)
-        self.ready = .allocate(capacity: capacity)
-        self.ready.initialize(repeating: Result(entry: 0, value: 0), count: capacity)
+        unsafe self.userData = .allocate(capacity: capacity)
+        unsafe self.userData.initialize(repeating: Self.idle, count: capacity)
+        unsafe self.ready = .allocate(capacity: capacity)
+        unsafe self.ready.initialize(repeating: Result(entry: 0, value: 0), count: capacity)
     }
 
     deinit {
         precondition(inFlightCount == 0, "RingIO: a completion sink was released with operations in flight")
-        userData.deallocate()
-        ready.deallocate()
+        unsafe userData.deallocate()
+        unsafe ready.deallocate()
     }
 
     /// Records that `entry`'s operation was armed under `userData`.
     @inline(__always)
     func didSubmit(entry: UInt32, userData value: UInt64) {
-        userData[Int(entry)] = value
+        unsafe userData[Int(entry)] = value
         inFlightCount += 1
     }
 
     /// Queues `entry`'s result and wakes the waiting task, if any (loop thread, from the table).
     @inline(__always)
     func deliver(entry: UInt32, result: Int32) {
-        userData[Int(entry)] = Self.idle
+        unsafe userData[Int(entry)] = Self.idle
         inFlightCount -= 1
         // Safety: at most `capacity` entries exist, each in flight or queued at most once.
-        ready[(readyHead + readyCount) % capacity] = Result(entry: entry, value: result)
+        unsafe ready[(readyHead + readyCount) % capacity] = Result(entry: entry, value: result)
         readyCount += 1
         if let waiter {
             self.waiter = nil
@@ -74,7 +75,7 @@ final class CompletionSink {
     @inline(__always)
     func take() -> Result? {
         guard readyCount > 0 else { return nil }
-        let result = ready[readyHead]
+        let result = unsafe ready[readyHead]
         readyHead = readyHead + 1 == capacity ? 0 : readyHead + 1
         readyCount -= 1
         return result
@@ -91,7 +92,7 @@ final class CompletionSink {
 
     /// The `user_data` of every entry in flight (for IORING_OP_ASYNC_CANCEL).
     func inFlightUserData() -> [UInt64] {
-        (0..<capacity).compactMap { userData[$0] == Self.idle ? nil : userData[$0] }
+        (0..<capacity).compactMap { unsafe userData[$0] == Self.idle ? nil : userData[$0] }
     }
 }
 

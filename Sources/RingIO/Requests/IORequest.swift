@@ -10,6 +10,7 @@ import Glibc
 /// syscalls. Every pointer in it must stay valid until the operation's completion.
 struct IORequest {
     /// The operation and its arguments.
+    @safe  // Safety: a request only describes memory; whoever builds one with an address keeps it valid until the completion (the unsafe act is at that call site).
     enum Kind {
         /// IORING_OP_NOP.
         case nop

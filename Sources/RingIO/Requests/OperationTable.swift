@@ -8,7 +8,9 @@ import DequeModule
 /// through a free stack, so steady-state I/O allocates nothing. When every slot is taken,
 /// callers queue in FIFO order (back-pressure) and are handed the next slot that frees.
 /// Loop-confined: not `Sendable`.
+@safe  // Safety: owns its slot storage (allocated once in init, freed in deinit); each slot's continuation is cleared before it is resumed, so it is resumed once.
 final class OperationTable {
+    @safe  // Safety: the sink is unretained because a pipeline waits for all its operations before its sink is freed; the continuation is resumed once.
     private struct Slot {
         var generation: UInt32 = 0
         var continuation: LoopContinuation<Int32>?
@@ -17,7 +19,7 @@ final class OperationTable {
         var sink: Unmanaged<CompletionSink>?
         var entry: UInt32 = 0
         /// An operation is in flight in this slot (awaited by a task or by a pipeline).
-        var isArmed: Bool { continuation != nil || sink != nil }
+        var isArmed: Bool { unsafe continuation != nil || sink != nil }
     }
 
     private struct Waiter {
@@ -46,38 +48,38 @@ final class OperationTable {
     init(capacity: Int) {
         precondition(capacity > 0 && capacity <= Int(UInt32.max))
         self.capacity = capacity
-        self.slots = .allocate(capacity: capacity)
-        self.slots.initialize(repeating: Slot(), count: capacity)
-        self.free = .allocate(capacity: capacity)
+        unsafe self.slots = .allocate(capacity: capacity)
+        unsafe self.slots.initialize(repeating: Slot(), count: capacity)
+        unsafe self.free = .allocate(capacity: capacity)
         for index in 0..<capacity {
             // Safety: index < capacity; slot 0 ends on top of the stack.
-            free[index] = UInt32(capacity - 1 - index)
+            unsafe free[index] = UInt32(capacity - 1 - index)
         }
         self.freeCount = capacity
-        self.hooks = .allocate(capacity: capacity)
-        self.hooks.initialize(repeating: ringio_cancel_hook(), count: capacity)
-        self.timeouts = .allocate(capacity: capacity)
-        self.timeouts.initialize(repeating: __kernel_timespec(), count: capacity)
+        unsafe self.hooks = .allocate(capacity: capacity)
+        unsafe self.hooks.initialize(repeating: ringio_cancel_hook(), count: capacity)
+        unsafe self.timeouts = .allocate(capacity: capacity)
+        unsafe self.timeouts.initialize(repeating: __kernel_timespec(), count: capacity)
     }
 
     deinit {
-        slots.deinitialize(count: capacity)
-        slots.deallocate()
-        free.deallocate()
-        hooks.deallocate()
-        timeouts.deallocate()
+        unsafe slots.deinitialize(count: capacity)
+        unsafe slots.deallocate()
+        unsafe free.deallocate()
+        unsafe hooks.deallocate()
+        unsafe timeouts.deallocate()
     }
 
     /// The timespec storage of `slot`, valid while the slot is held.
     @inline(__always)
     func timeoutStorage(for slot: UInt32) -> UnsafeMutablePointer<__kernel_timespec> {
-        timeouts + Int(slot)
+        unsafe timeouts + Int(slot)
     }
 
     /// The cancellation hook storage of `slot`, valid while the slot is held.
     @inline(__always)
     func cancelHook(for slot: UInt32) -> UnsafeMutablePointer<ringio_cancel_hook> {
-        hooks + Int(slot)
+        unsafe hooks + Int(slot)
     }
 
     /// Takes a free slot, or nil when every slot is in use.
@@ -86,7 +88,7 @@ final class OperationTable {
         // Keep FIFO order behind queued callers.
         guard waiterCount == 0, freeCount > 0 else { return nil }
         freeCount -= 1
-        return free[freeCount]
+        return unsafe free[freeCount]
     }
 
     /// Queues a caller for the next free slot; it is resumed with the slot, or nil if cancelled.
@@ -121,13 +123,13 @@ final class OperationTable {
     /// The `user_data` for an operation in `slot`.
     @inline(__always)
     func userData(for slot: UInt32) -> UInt64 {
-        UserData.make(slot: slot, generation: slots[Int(slot)].generation)
+        unsafe UserData.make(slot: slot, generation: slots[Int(slot)].generation)
     }
 
     /// Records the continuation to resume when `slot`'s operation completes.
     @inline(__always)
     func arm(_ slot: UInt32, _ continuation: LoopContinuation<Int32>) {
-        slots[Int(slot)].continuation = continuation
+        unsafe slots[Int(slot)].continuation = continuation
         armedCount += 1
     }
 
@@ -136,8 +138,8 @@ final class OperationTable {
     /// The slot is released by `complete` itself: no task holds it, and no cancellation hook lives in it.
     @inline(__always)
     func arm(_ slot: UInt32, sink: CompletionSink, entry: UInt32) {
-        slots[Int(slot)].sink = Unmanaged.passUnretained(sink)
-        slots[Int(slot)].entry = entry
+        unsafe slots[Int(slot)].sink = unsafe Unmanaged.passUnretained(sink)
+        unsafe slots[Int(slot)].entry = entry
         armedCount += 1
     }
 
@@ -146,15 +148,15 @@ final class OperationTable {
         let index = UserData.slot(of: userData)
         guard index < capacity else { return false }
         // Safety: index < capacity.
-        let slot = slots[index]
+        let slot = unsafe slots[index]
         return slot.isArmed && slot.generation == UserData.generation(of: userData)
     }
 
     /// The `user_data` of every operation still in flight.
     func armedUserData() -> [UInt64] {
         var result: [UInt64] = []
-        for index in 0..<capacity where slots[index].isArmed {
-            result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
+        for index in 0..<capacity where unsafe slots[index].isArmed {
+            unsafe result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
         }
         return result
     }
@@ -170,23 +172,23 @@ final class OperationTable {
     @discardableResult
     func complete(_ userData: UInt64, result: Int32) -> Bool {
         let index = UserData.slot(of: userData)
-        guard index < capacity, slots[index].generation == UserData.generation(of: userData) else { return false }
-        let next = slots[index].generation &+ 1
-        if let continuation = slots[index].continuation {
-            slots[index].continuation = nil
-            slots[index].generation = next >= UserData.generationLimit ? 0 : next
+        guard index < capacity, unsafe slots[index].generation == UserData.generation(of: userData) else { return false }
+        let next = unsafe slots[index].generation &+ 1
+        if let continuation = unsafe slots[index].continuation {
+            unsafe slots[index].continuation = nil
+            unsafe slots[index].generation = next >= UserData.generationLimit ? 0 : next
             armedCount -= 1
             continuation.resume(returning: result)
             return true
         }
-        guard let sink = slots[index].sink else { return false }
-        slots[index].sink = nil
-        slots[index].generation = next >= UserData.generationLimit ? 0 : next
+        guard let sink = unsafe slots[index].sink else { return false }
+        unsafe slots[index].sink = nil
+        unsafe slots[index].generation = next >= UserData.generationLimit ? 0 : next
         armedCount -= 1
-        let entry = slots[index].entry
+        let entry = unsafe slots[index].entry
         release(UInt32(truncatingIfNeeded: index))
         // Safety: the pipeline that owns the sink waits for all of its operations before it ends.
-        sink._withUnsafeGuaranteedRef { $0.deliver(entry: entry, result: result) }
+        unsafe sink._withUnsafeGuaranteedRef { $0.deliver(entry: entry, result: result) }
         return true
     }
 
@@ -200,7 +202,7 @@ final class OperationTable {
             waiter.continuation.resume(returning: slot)
         } else {
             // Safety: at most `capacity` slots exist, so the stack cannot overflow.
-            free[freeCount] = slot
+            unsafe free[freeCount] = slot
             freeCount += 1
         }
     }

@@ -18,47 +18,47 @@ struct RequestEncoder {
         let fd = request.fd
         switch request.kind {
         case .nop:
-            io_uring_prep_nop(sqe)
+            unsafe io_uring_prep_nop(sqe)
         case let .read(address, length, offset, index):
             if fixedBuffers && index >= 0 {
-                io_uring_prep_read_fixed(sqe, fd, address, length, offset, index)
+                unsafe io_uring_prep_read_fixed(sqe, fd, address, length, offset, index)
             } else {
-                io_uring_prep_read(sqe, fd, address, length, offset)
+                unsafe io_uring_prep_read(sqe, fd, address, length, offset)
             }
         case let .write(address, length, offset, index):
             if fixedBuffers && index >= 0 {
-                io_uring_prep_write_fixed(sqe, fd, address, length, offset, index)
+                unsafe io_uring_prep_write_fixed(sqe, fd, address, length, offset, index)
             } else {
-                io_uring_prep_write(sqe, fd, address, length, offset)
+                unsafe io_uring_prep_write(sqe, fd, address, length, offset)
             }
         case let .readVectored(iovecs, count, offset):
-            io_uring_prep_readv(sqe, fd, iovecs, count, offset)
+            unsafe io_uring_prep_readv(sqe, fd, iovecs, count, offset)
         case let .writeVectored(iovecs, count, offset):
-            io_uring_prep_writev(sqe, fd, iovecs, count, offset)
+            unsafe io_uring_prep_writev(sqe, fd, iovecs, count, offset)
         case let .open(path, flags, permissions):
-            io_uring_prep_openat(sqe, fd, path, flags, permissions)
+            unsafe io_uring_prep_openat(sqe, fd, path, flags, permissions)
         case .close:
-            io_uring_prep_close(sqe, fd)
+            unsafe io_uring_prep_close(sqe, fd)
         case let .status(path, flags, mask, buffer):
-            io_uring_prep_statx(sqe, fd, path, flags, mask, buffer)
+            unsafe io_uring_prep_statx(sqe, fd, path, flags, mask, buffer)
         case let .sync(dataOnly):
-            io_uring_prep_fsync(sqe, fd, dataOnly ? UInt32(IORING_FSYNC_DATASYNC) : 0)
+            unsafe io_uring_prep_fsync(sqe, fd, dataOnly ? UInt32(IORING_FSYNC_DATASYNC) : 0)
         case let .allocate(mode, offset, length):
-            io_uring_prep_fallocate(sqe, fd, mode, off_t(offset), off_t(length))
+            unsafe io_uring_prep_fallocate(sqe, fd, mode, off_t(offset), off_t(length))
         case let .truncate(size):
-            io_uring_prep_rw(RINGIO_OP_FTRUNCATE, sqe, fd, nil, 0, UInt64(size))
+            unsafe io_uring_prep_rw(RINGIO_OP_FTRUNCATE, sqe, fd, nil, 0, UInt64(size))
         case let .unlink(path, flags):
-            io_uring_prep_unlinkat(sqe, fd, path, flags)
+            unsafe io_uring_prep_unlinkat(sqe, fd, path, flags)
         case let .rename(source, destination):
-            io_uring_prep_renameat(sqe, fd, source, fd, destination, 0)
+            unsafe io_uring_prep_renameat(sqe, fd, source, fd, destination, 0)
         case let .makeDirectory(path, permissions):
-            io_uring_prep_mkdirat(sqe, fd, path, permissions)
+            unsafe io_uring_prep_mkdirat(sqe, fd, path, permissions)
         }
         if registeredFiles && request.fileSlot >= 0 && request.acceptsRegisteredFile {
-            sqe.pointee.fd = request.fileSlot
-            sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
+            unsafe sqe.pointee.fd = request.fileSlot
+            unsafe sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
         }
-        io_uring_sqe_set_data64(sqe, userData)
+        unsafe io_uring_sqe_set_data64(sqe, userData)
     }
 
     /// Encodes `request` into the ring's next SQE, followed by a linked IORING_OP_LINK_TIMEOUT
@@ -74,19 +74,19 @@ struct RequestEncoder {
         timeoutStorage: UnsafeMutablePointer<__kernel_timespec>, on ring: Ring
     ) throws(RingIOError) {
         guard let timeout else {
-            encode(request, userData: userData, into: try ring.nextSQE())
+            unsafe encode(request, userData: userData, into: try ring.nextSQE())
             return
         }
         // The operation and its timeout must reach the kernel in the same submission.
         try ring.reserve(2)
-        let sqe = try ring.nextSQE()
-        encode(request, userData: userData, into: sqe)
-        sqe.pointee.flags |= RINGIO_IOSQE_IO_LINK
+        let sqe = unsafe try ring.nextSQE()
+        unsafe encode(request, userData: userData, into: sqe)
+        unsafe sqe.pointee.flags |= RINGIO_IOSQE_IO_LINK
         let (seconds, attoseconds) = timeout.components
-        timeoutStorage.pointee = __kernel_timespec(
+        unsafe timeoutStorage.pointee = __kernel_timespec(
             tv_sec: max(0, seconds), tv_nsec: seconds < 0 ? 0 : attoseconds / 1_000_000_000)
-        let timer = try ring.nextSQE()
-        io_uring_prep_link_timeout(timer, timeoutStorage, 0)
-        io_uring_sqe_set_data64(timer, UserData.linkTimeout)
+        let timer = unsafe try ring.nextSQE()
+        unsafe io_uring_prep_link_timeout(timer, timeoutStorage, 0)
+        unsafe io_uring_sqe_set_data64(timer, UserData.linkTimeout)
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 ///
 /// Loop-confined: created, used and destroyed on the executor's thread only (SINGLE_ISSUER
 /// requires it), so it is deliberately not `Sendable`.
+@safe  // Safety: owns the liburing ring (allocated and set up in init, torn down and freed in close/deinit); used only on its loop thread.
 final class Ring {
     /// The liburing ring; valid until `close()`.
     let raw: UnsafeMutablePointer<io_uring>
@@ -34,19 +35,19 @@ final class Ring {
             var params = io_uring_params()
             params.flags = candidate.rawValue | UInt32(IORING_SETUP_CQSIZE)
             params.cq_entries = max(completionEntries, entries)
-            let result = io_uring_queue_init_params(entries, raw, &params)
+            let result = unsafe io_uring_queue_init_params(entries, raw, &params)
             if result == 0 {
-                self.raw = raw
+                unsafe self.raw = unsafe raw
                 self.flags = candidate
                 self.features = params.features
                 self.entries = entries
-                self.supportsFtruncate = ringio_opcode_supported(raw, RINGIO_OP_FTRUNCATE)
+                self.supportsFtruncate = unsafe ringio_opcode_supported(raw, RINGIO_OP_FTRUNCATE)
                 return
             }
             lastError = result
             if result != -EINVAL { break }
         }
-        raw.deallocate()
+        unsafe raw.deallocate()
         throw Ring.setupError(lastError, entries: entries)
     }
 
@@ -55,14 +56,14 @@ final class Ring {
     /// - Throws: `RingIOError` if the flush fails for a reason other than a transient one.
     @inline(__always)
     func nextSQE() throws(RingIOError) -> UnsafeMutablePointer<io_uring_sqe> {
-        if let sqe = io_uring_get_sqe(raw) { return sqe }
-        return try nextSQESlowPath()
+        if let sqe = unsafe io_uring_get_sqe(raw) { return unsafe sqe }
+        return unsafe try nextSQESlowPath()
     }
 
     @inline(never)
     private func nextSQESlowPath() throws(RingIOError) -> UnsafeMutablePointer<io_uring_sqe> {
         try submit()
-        if let sqe = io_uring_get_sqe(raw) { return sqe }
+        if let sqe = unsafe io_uring_get_sqe(raw) { return unsafe sqe }
         // Only reachable if the kernel refused the flush (CQ full); the CQ is sized so this cannot happen.
         throw RingIOError(
             code: .system, errno: .resourceBusy, operation: .submit,
@@ -72,8 +73,8 @@ final class Ring {
     /// Makes sure `count` SQEs can be taken without a flush in between (linked SQEs must reach the
     /// kernel in one submission).
     func reserve(_ count: UInt32) throws(RingIOError) {
-        if io_uring_sq_space_left(raw) < count { try submit() }
-        guard io_uring_sq_space_left(raw) >= count else {
+        if unsafe io_uring_sq_space_left(raw) < count { try submit() }
+        guard unsafe io_uring_sq_space_left(raw) >= count else {
             throw RingIOError(
                 code: .system, errno: .resourceBusy, operation: .submit,
                 hint: "The submission queue has no room for a request and its linked timeout; raise `entries`")
@@ -81,29 +82,29 @@ final class Ring {
     }
 
     /// Completions posted to the CQ and not yet reaped.
-    var readyCompletions: UInt32 { io_uring_cq_ready(raw) }
+    var readyCompletions: UInt32 { unsafe io_uring_cq_ready(raw) }
 
     /// How many SQEs are prepared and not yet submitted.
-    var pendingSubmissions: UInt32 { ringio_sq_pending(raw) }
+    var pendingSubmissions: UInt32 { unsafe ringio_sq_pending(raw) }
 
     /// Submits everything prepared without waiting (io_uring_enter once, if anything is prepared).
     func submit() throws(RingIOError) {
-        try enter { io_uring_submit($0) }
+        unsafe try enter { unsafe io_uring_submit($0) }
     }
 
     /// Submits everything prepared and flushes completion work, without blocking.
     func submitAndGetEvents() throws(RingIOError) {
-        try enter { io_uring_submit_and_get_events($0) }
+        unsafe try enter { unsafe io_uring_submit_and_get_events($0) }
     }
 
     /// Submits everything prepared and blocks until at least `count` completions are ready.
     func submitAndWait(_ count: UInt32) throws(RingIOError) {
-        try enter { io_uring_submit_and_wait($0, count) }
+        unsafe try enter { unsafe io_uring_submit_and_wait($0, count) }
     }
 
     private func enter(_ call: (UnsafeMutablePointer<io_uring>) -> Int32) throws(RingIOError) {
         while true {
-            let result = call(raw)
+            let result = unsafe call(raw)
             if result >= 0 { return }
             switch -result {
             case EINTR:
@@ -122,12 +123,12 @@ final class Ring {
     /// - Returns: the number copied; 0 when none are ready.
     @inline(__always)
     func reap(into buffer: UnsafeMutablePointer<ringio_completion>, capacity: UInt32) -> Int {
-        let count = ringio_reap(raw, buffer, capacity)
-        if count == 0 && ringio_cq_overflowed(raw) {
+        let count = unsafe ringio_reap(raw, buffer, capacity)
+        if unsafe count == 0 && ringio_cq_overflowed(raw) {
             // NODROP kept completions that did not fit the CQ ring; ask the kernel to move them over.
             overflowFlushes += 1
-            _ = io_uring_get_events(raw)
-            return Int(ringio_reap(raw, buffer, capacity))
+            _ = unsafe io_uring_get_events(raw)
+            return unsafe Int(ringio_reap(raw, buffer, capacity))
         }
         return Int(count)
     }
@@ -136,41 +137,41 @@ final class Ring {
     ///
     /// - Returns: 0 or a negative errno, for the buffer layer to explain.
     func registerBuffers(_ iovecs: UnsafePointer<iovec>, count: Int) -> Int32 {
-        io_uring_register_buffers(raw, iovecs, UInt32(count))
+        unsafe io_uring_register_buffers(raw, iovecs, UInt32(count))
     }
 
     /// Unregisters the fixed buffers (IORING_UNREGISTER_BUFFERS); returns 0 or a negative errno.
     @discardableResult
     func unregisterBuffers() -> Int32 {
-        io_uring_unregister_buffers(raw)
+        unsafe io_uring_unregister_buffers(raw)
     }
 
     /// Whether the kernel supports `opcode` (io_uring_get_probe_ring).
     func supports(_ opcode: Int32) -> Bool {
-        ringio_opcode_supported(raw, opcode)
+        unsafe ringio_opcode_supported(raw, opcode)
     }
 
     /// Registers `count` empty fixed-file slots; returns 0 or a negative errno.
     func registerSparseFiles(count: Int) -> Int32 {
-        io_uring_register_files_sparse(raw, UInt32(count))
+        unsafe io_uring_register_files_sparse(raw, UInt32(count))
     }
 
     /// Points fixed-file `slot` at `fd` (-1 empties it); returns how many slots changed, or a negative errno.
     func updateFile(slot: Int32, fd: Int32) -> Int32 {
         var descriptor = fd
-        return io_uring_register_files_update(raw, UInt32(slot), &descriptor, 1)
+        return unsafe io_uring_register_files_update(raw, UInt32(slot), &descriptor, 1)
     }
 
     /// Tears the ring down (io_uring_queue_exit). Only when nothing the caller cares about is in flight.
     func close() {
         guard !isClosed else { return }
         isClosed = true
-        io_uring_queue_exit(raw)
+        unsafe io_uring_queue_exit(raw)
     }
 
     deinit {
         close()
-        raw.deallocate()
+        unsafe raw.deallocate()
     }
 
     private static func setupError(_ result: Int32, entries: UInt32) -> RingIOError {
@@ -203,11 +204,11 @@ final class Ring {
 
     /// Explains EPERM from the sysctl's current value, when it can be read.
     private static func disabledReason() -> String {
-        let fd = Glibc.open("/proc/sys/kernel/io_uring_disabled", O_RDONLY | O_CLOEXEC)
+        let fd = unsafe Glibc.open("/proc/sys/kernel/io_uring_disabled", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return "A seccomp profile probably blocks it." }
         defer { _ = Glibc.close(fd) }
         var byte: UInt8 = 0
-        guard Glibc.read(fd, &byte, 1) == 1 else { return "" }
+        guard unsafe Glibc.read(fd, &byte, 1) == 1 else { return "" }
         switch byte {
         case UInt8(ascii: "2"): return "The sysctl kernel.io_uring_disabled is 2 (io_uring off for everyone)."
         case UInt8(ascii: "1"): return "The sysctl kernel.io_uring_disabled is 1 (only members of kernel.io_uring_group may use it)."

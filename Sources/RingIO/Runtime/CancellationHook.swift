@@ -29,8 +29,8 @@ func withCancellationHook<T: Sendable>(
         handler.run()
     }, isolation: nil)
     #else
-    let record = ringio_add_cancel_hook(hook)
-    defer { ringio_remove_cancel_hook(record) }
+    let record = unsafe ringio_add_cancel_hook(hook)
+    defer { unsafe ringio_remove_cancel_hook(record) }
     return await operation()
     #endif
 }

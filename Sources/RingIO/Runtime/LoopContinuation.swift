@@ -26,7 +26,7 @@ func withLoopContinuation<T: Sendable>(_ body: (LoopContinuation<T>) -> Void) as
         #endif
     }
     #elseif DEBUG
-    await _unsafeInheritExecutor_withUnsafeContinuation { body(CheckedContinuation(continuation: $0)) }
+    unsafe await _unsafeInheritExecutor_withUnsafeContinuation { unsafe body(CheckedContinuation(continuation: $0)) }
     #else
     await _unsafeInheritExecutor_withUnsafeContinuation(body)
     #endif
