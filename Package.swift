@@ -34,6 +34,8 @@ let package = Package(
                 // Async functions run on their caller's executor unless marked @concurrent: on the ring
                 // thread an I/O call then costs no executor hop (swift_task_switch) per function level.
                 .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+                // SE-0458: every unsafe construct is marked `unsafe` and says why (`// Safety:`).
+                .strictMemorySafety(),
             ]
         ),
         .executableTarget(

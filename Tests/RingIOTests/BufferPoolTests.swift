@@ -145,9 +145,43 @@ struct BufferPoolTests {
         #expect(leasedAgain)
         await executor.shutdown()
     }
+
+    @Test func copyFromCopiesTheBytesAndSetsCount() async throws {
+        let executor = try Support.makeExecutor(count: 1, size: 4096)
+        var lease = try await executor.buffers.lease()
+        let payload = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        lease.copy(from: payload[10...])
+        #expect(lease.count == 290)
+        #expect(lease.bytes == Array(payload[10...]))
+        _ = consume lease
+        await executor.shutdown()
+    }
+
+    @Test func copyFromACollectionThatYieldsMoreThanItsCountTrapsInsteadOfWritingPastTheBuffer() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let executor = try Support.makeExecutor(count: 1, size: 4096)
+            var lease = try await executor.buffers.lease()
+            // Claims 1 byte, yields 8192: more than the 4096-byte buffer.
+            lease.copy(from: UnderstatedBytes(claimed: 1, actual: 8192))
+        }
+        // The precondition's message, not some other failure (such as the executor not starting).
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("yielded more than its count"), "\(message)")
+    }
 }
 
 actor OrderLog {
     var values: [Int] = []
     func append(_ value: Int) { values.append(value) }
+}
+
+/// A collection whose `count` is smaller than what iterating it yields (a broken conformance).
+private struct UnderstatedBytes: Collection {
+    let claimed: Int
+    let actual: Int
+    var startIndex: Int { 0 }
+    var endIndex: Int { actual }
+    var count: Int { claimed }
+    subscript(position: Int) -> UInt8 { 0xAB }
+    func index(after i: Int) -> Int { i + 1 }
 }

@@ -19,7 +19,7 @@ struct CancellationTests {
         await #expect(throws: CancellationError.self) { try await reader.value }
         // The lease came back only after the kernel completed (cancelled) the read.
         #expect(executor.buffers.available == 1)
-        #expect(try await pipe.dataDoesNotLandInTheNextLease(of: executor), "the read is gone from the kernel")
+        #expect(try await pipe.nextReadGetsTheData(through: file, on: executor), "the read is gone from the kernel")
         try await executor.run { try await file.close() }
         await executor.shutdown()
     }
@@ -141,42 +141,4 @@ actor Tally {
 final class LoopFlag: @unchecked Sendable {
     private(set) var isSet = false
     func set() { isSet = true }
-}
-
-/// A pipe for reads that stay in flight until cancelled or fed.
-final class Pipe: @unchecked Sendable {
-    private var readEnd: Int32
-    private let writeEnd: Int32
-
-    init() throws {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw RingIOError(code: .system, operation: RingIOError.Operation("pipe")) }
-        readEnd = fds[0]
-        writeEnd = fds[1]
-    }
-
-    /// Hands the read end to a `File`, which then owns and closes it.
-    func takeReadEnd() -> Int32 {
-        defer { readEnd = -1 }
-        return readEnd
-    }
-
-    func write(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress, $0.count) }
-    }
-
-    /// Leases a buffer, fills it with a marker, writes to the pipe and checks, 20 ms later, that the
-    /// marker is intact: no cancelled or timed-out read of this pipe may still write into a buffer.
-    func dataDoesNotLandInTheNextLease(of executor: RingExecutor) async throws -> Bool {
-        var lease = try await executor.buffers.lease()
-        lease.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0xEE) }
-        write([1, 2, 3])
-        try await Task.sleep(nanoseconds: 20_000_000)
-        return lease.withUnsafeMutableBytes { $0.allSatisfy { $0 == 0xEE } }
-    }
-
-    func closeAll() {
-        if readEnd >= 0 { close(readEnd) }
-        close(writeEnd)
-    }
 }

@@ -197,7 +197,6 @@ struct StreamingTests {
                     if chunk.count == 4096 {
                         // This chunk's lease plus two reads ahead, each holding its own lease.
                         #expect(await Support.waitUntil(seconds: 1) { executor.buffers.available == 1 }, "offset \(chunk.offset)")
-                        try await Task.sleep(nanoseconds: 1_000_000)
                         #expect(executor.buffers.available == 1, "never more than readAhead reads ahead")
                     } else {
                         #expect(executor.buffers.available == 3, "at end of file the reads ahead were given back")

@@ -24,9 +24,29 @@ struct TimeoutTests {
         #expect(error?.bytesTransferred == 0)
         #expect(error?.description.contains("did not complete within") == true)
         #expect(elapsed >= .milliseconds(40), "it waited for the timeout")
-        // The buffer is back, and data arriving now does not land in it.
+        // The buffer is back, and data arriving now goes to the next read, not the timed-out one.
         #expect(executor.buffers.available == 1)
-        #expect(try await pipe.dataDoesNotLandInTheNextLease(of: executor), "the read is gone from the kernel")
+        #expect(try await pipe.nextReadGetsTheData(through: file, on: executor), "the read is gone from the kernel")
+        try await executor.run { try await file.close() }
+        await executor.shutdown()
+    }
+
+    @Test(arguments: [Duration.zero, .milliseconds(-500), .seconds(-3)])
+    func aTimeoutOfZeroOrLessExpiresAtOnce(timeout: Duration) async throws {
+        let executor = try Support.makeExecutor(count: 1, size: 4096)
+        let pipe = try Pipe()
+        defer { pipe.closeAll() }
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let error = await #expect(throws: RingIOError.self) {
+            try await executor.run {
+                var lease = try await executor.buffers.lease()
+                _ = try await file.read(into: &lease, at: 0, timeout: timeout)
+            }
+        }
+        // A timed-out read, not a refused timespec (EINVAL from a negative tv_nsec).
+        #expect(error?.code == .timedOut)
+        #expect(error?.errno == .timedOut)
+        #expect(executor.buffers.available == 1)
         try await executor.run { try await file.close() }
         await executor.shutdown()
     }

@@ -24,6 +24,7 @@ enum Backend {
     ) {
         switch self {
         case .ioUring(let ring):
+            // Safety: the request's memory is kept valid by its builder until completion (IORequest); timeoutStorage is the held slot's timespec.
             if let refused = unsafe ring.issue(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage) {
                 table.complete(userData, result: refused)
             }

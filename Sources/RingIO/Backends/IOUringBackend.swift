@@ -5,7 +5,7 @@ import Glibc
 /// threads wake a loop blocked in the kernel, and the per-turn submission policy.
 ///
 /// Loop-confined: made, used and closed on the loop thread (IORING_SETUP_SINGLE_ISSUER).
-@safe  // Safety: owns the wake buffer (allocated in init, freed in close) and the ring; no pointer leaves this type.
+@safe  // Safety: owns wakeBuffer and completions (allocated in init, freed in deinit after close() took the wake read back); lent only to the ring.
 final class IOUringBackend {
     let ring: Ring
     private var fixedFiles: FixedFileTable?
@@ -54,6 +54,7 @@ final class IOUringBackend {
         self.supportsFtruncate = supportsFtruncate
         self.mailbox = mailbox
         self.eventFD = fd
+        // Safety: both buffers are owned by self and freed in deinit; completions stays uninitialized until ringio_reap writes it (a trivial C struct).
         unsafe self.wakeBuffer = .allocate(capacity: 1)
         unsafe self.wakeBuffer.initialize(to: 0)
         unsafe self.completions = .allocate(capacity: Int(Self.completionCapacity))
@@ -66,6 +67,7 @@ final class IOUringBackend {
 
     deinit {
         // `close()` ran first (the loop closes its backend before releasing it).
+        // Safety: close() took the wake read back, so the kernel no longer writes wakeBuffer; if init threw, the read was never prepared.
         unsafe wakeBuffer.deallocate()
         unsafe completions.deallocate()
     }
@@ -89,6 +91,7 @@ final class IOUringBackend {
             return nil
         }
         do throws(RingIOError) {
+            // Safety: the request's memory is kept valid by its builder until completion (IORequest); timeoutStorage belongs to the held slot.
             unsafe try encoder.encode(request, userData: userData, timeout: timeout, timeoutStorage: timeoutStorage, on: ring)
         } catch {
             return -(error.errno?.rawValue ?? EBUSY)
@@ -112,6 +115,7 @@ final class IOUringBackend {
     /// Prepares IORING_OP_ASYNC_CANCEL for `userData`.
     func cancel(_ userData: UInt64) {
         do throws(RingIOError) {
+            // Safety: the SQE is the ring's next free one, written before any submit; ASYNC_CANCEL carries no pointer, only the target's user_data.
             let sqe = unsafe try ring.nextSQE()
             unsafe io_uring_prep_cancel64(sqe, userData, 0)
             unsafe io_uring_sqe_set_data64(sqe, UserData.cancel)
@@ -171,9 +175,11 @@ final class IOUringBackend {
     /// Delivers every ready completion to `table` (the eventfd read's is re-armed instead).
     func reap(into table: OperationTable) {
         while true {
+            // Safety: completions has exactly completionCapacity elements, so ringio_reap copies in bounds.
             let count = unsafe ring.reap(into: completions, capacity: Self.completionCapacity)
             if count == 0 { break }
             for index in 0..<count {
+                // Safety: index < count, and ringio_reap initialized the first count elements.
                 let completion = unsafe completions[index]
                 switch completion.user_data {
                 case UserData.wake:
@@ -193,6 +199,7 @@ final class IOUringBackend {
     /// Keeps one read of the eventfd pending on the ring, so other threads can wake a blocked loop.
     private func armWakeRead() throws(RingIOError) {
         guard !wakeArmed, !closing else { return }
+        // Safety: the SQE is the ring's next free one; wakeBuffer holds the 8 bytes read and is freed only in deinit, after close() took this read back.
         let sqe = unsafe try ring.nextSQE()
         unsafe io_uring_prep_read(sqe, eventFD, wakeBuffer, 8, 0)
         unsafe io_uring_sqe_set_data64(sqe, UserData.wake)
@@ -222,6 +229,7 @@ final class IOUringBackend {
         // Take the wake read back from the kernel first, so it cannot write into `wakeBuffer`
         // after the ring is gone.
         closing = true
+        // Safety: the SQE is the ring's next free one; ASYNC_CANCEL of the wake read carries no pointer, only UserData.wake.
         if wakeArmed, let sqe = unsafe try? ring.nextSQE() {
             unsafe io_uring_prep_cancel64(sqe, UserData.wake, 0)
             unsafe io_uring_sqe_set_data64(sqe, UserData.cancel)

@@ -24,6 +24,7 @@ final class ThreadPoolBackend {
     @inline(__always)
     func issue(_ request: IORequest, userData: UInt64) {
         var work = WorkerPool.Request(sqe: io_uring_sqe(), userData: userData)
+        // Safety: the pointer to the local SQE is used only inside the closure; the addresses it records stay valid until completion (IORequest).
         unsafe withUnsafeMutablePointer(to: &work.sqe) { unsafe encoder.encode(request, userData: userData, into: $0) }
         workers.submit(work)
     }

@@ -21,6 +21,7 @@ public struct BufferLease: ~Copyable {
 
     init(pool: BufferPool, grant: BufferPool.Grant) {
         self.pool = pool
+        // Safety: the grant's base starts buffer grant.index of the pool's current region, which stays mapped while this lease exists.
         unsafe self.base = unsafe grant.base
         self.generation = grant.generation
         self.index = grant.index
@@ -61,6 +62,7 @@ public struct BufferLease: ~Copyable {
     public func withUnsafeBytes<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
+        // Safety: count <= capacity, so the pointer covers valid bytes of this lease's own buffer; body must not let it escape (documented).
         unsafe try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
@@ -71,25 +73,28 @@ public struct BufferLease: ~Copyable {
     public mutating func withUnsafeMutableBytes<Result, Failure: Error>(
         _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
+        // Safety: capacity bytes of this lease's own buffer, no I/O in flight on it, exclusive via mutating; body must not let it escape.
         unsafe try body(UnsafeMutableRawBufferPointer(start: base, count: capacity))
     }
 
     /// Copies `bytes` into the start of the buffer and sets `count` to their length.
     ///
-    /// - Precondition: `bytes.count <= capacity`.
+    /// - Precondition: `bytes` fits: `bytes.count <= capacity`, and iterating it yields no more
+    ///   elements than that (a collection whose `count` is wrong traps instead of writing past the
+    ///   buffer).
     public mutating func copy(from bytes: some Collection<UInt8>) {
         precondition(bytes.count <= capacity, "\(bytes.count) bytes do not fit a \(capacity)-byte lease")
+        // Safety: target is this lease's own buffer (capacity bytes); a lease held here has no I/O in flight, and mutating makes access exclusive.
         let target = unsafe UnsafeMutableRawBufferPointer(start: base, count: capacity)
-        var written = 0
-        for byte in bytes {
-            unsafe target[written] = byte
-            written += 1
-        }
-        count = written
+        // Safety: initializeMemory(as:from:) writes at most target.count bytes, whatever `bytes` yields.
+        var (rest, copied) = unsafe target.initializeMemory(as: UInt8.self, from: bytes)
+        precondition(rest.next() == nil, "the collection yielded more than its count of \(bytes.count) bytes, more than fit a \(capacity)-byte lease")
+        count = copied.count
     }
 
     /// The `count` valid bytes, copied into an array.
     public var bytes: [UInt8] {
+        // Safety: copies the count (<= capacity) valid bytes of this lease's buffer into the array before the pointer goes away.
         unsafe [UInt8](UnsafeRawBufferPointer(start: base, count: count))
     }
 
@@ -97,6 +102,7 @@ public struct BufferLease: ~Copyable {
     @inline(__always)
     func unsafeAddress(of range: Range<Int>) -> UnsafeMutableRawPointer? {
         guard range.lowerBound >= 0 && range.upperBound <= capacity else { return nil }
+        // Safety: range was just checked to lie within 0...capacity, so the address is inside this lease's buffer.
         return unsafe base + range.lowerBound
     }
 }

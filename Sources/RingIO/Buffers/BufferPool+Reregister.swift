@@ -25,12 +25,14 @@ extension BufferPool {
             endDrain(with: nil)
             throw RingIOError.shutDown(.registerBuffers)
         }
+        // Safety: resumed once: below if no lease is out, else stored as drainContinuation and resumed by whoever takes it (release, close).
         unsafe await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done: Bool = state.withLock { state in
                 if state.outstanding == 0 { return true }
                 unsafe state.drainContinuation = unsafe continuation
                 return false
             }
+            // Safety: done means it was not stored, so this is its only resume.
             if done { unsafe continuation.resume() }
         }
         if state.withLock({ $0.isClosed }) {
@@ -46,6 +48,7 @@ extension BufferPool {
 
     /// Ends a drain, installing `region` (a new registration) if given, and serves queued leases.
     func endDrain(with region: BufferRegion?) {
+        // Safety: collects continuations dequeued under the lock below, each resumed exactly once after it.
         var granted: [(UnsafeContinuation<Grant, any Error>, Grant)] = unsafe []
         state.withLock { state in
             if let region {
@@ -57,9 +60,11 @@ extension BufferPool {
             while !state.waiters.isEmpty, let index = state.free.popLast() {
                 let waiter = state.waiters.removeFirst()
                 state.outstanding += 1
+                // Safety: the waiter was just removed from the queue, so only the loop below resumes its continuation.
                 unsafe granted.append((waiter.continuation, state.grant(index)))
             }
         }
+        // Safety: each continuation was dequeued under the lock above and is resumed exactly once here.
         for unsafe (continuation, grant) in unsafe granted {
             unsafe continuation.resume(returning: grant)
         }

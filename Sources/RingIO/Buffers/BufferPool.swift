@@ -57,6 +57,7 @@ public final class BufferPool: Sendable {
         }
 
         mutating func grant(_ index: Int) -> Grant {
+            // Safety: index comes from the free list (0..<region.count of the current region), so region.pointer(index) lies inside it.
             unsafe Grant(index: index, base: region.pointer(index), capacity: region.size, generation: generation)
         }
     }
@@ -108,6 +109,7 @@ public final class BufferPool: Sendable {
             throw RingIOError.shutDown(.lease)
         case .wait(let id):
             let grant = try await withTaskCancellationHandler {
+                // Safety: resumed exactly once: right here (grant or refusal), or later by whoever removes it from waiters under the lock.
                 unsafe try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Grant, any Error>) in
                     let refusal: (any Error)? = state.withLock { state in
                         if state.isClosed { return RingIOError.shutDown(.lease) }
@@ -116,12 +118,15 @@ public final class BufferPool: Sendable {
                         if Task.isCancelled { return CancellationError() }
                         if !state.isDraining && state.waiters.isEmpty, let index = state.free.popLast() {
                             state.outstanding += 1
+                            // Safety: granted here instead of queued, so this is its only resume.
                             unsafe continuation.resume(returning: state.grant(index))
                             return nil
                         }
+                        // Safety: queued, not resumed; whoever removes it from waiters (release, endDrain, close, onCancel) resumes it once.
                         unsafe state.waiters.append(Waiter(id: id, continuation: continuation))
                         return nil
                     }
+                    // Safety: refusal is set only on the paths that neither resumed nor queued the continuation.
                     if let refusal { unsafe continuation.resume(throwing: refusal) }
                 }
             } onCancel: {
@@ -129,6 +134,7 @@ public final class BufferPool: Sendable {
                     guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                     return state.waiters.remove(at: position)
                 }
+                // Safety: only a waiter this closure removed from the queue under the lock is resumed, so no other path resumes it.
                 unsafe waiter?.continuation.resume(throwing: CancellationError())
             }
             return BufferLease(pool: self, grant: grant)
@@ -161,6 +167,7 @@ public final class BufferPool: Sendable {
             }
             state.free.append(index)
             state.outstanding -= 1
+            // Safety: the drain continuation is taken and cleared under the lock, so only the resume below sees it.
             if state.isDraining && state.outstanding == 0, let drained = unsafe state.drainContinuation {
                 unsafe state.drainContinuation = nil
                 return unsafe .drained(drained)
@@ -169,6 +176,7 @@ public final class BufferPool: Sendable {
         }
         switch next {
         case .none: break
+        // Safety: each continuation was removed from the state under the lock above and is resumed exactly once here.
         case .waiter(let continuation, let grant): unsafe continuation.resume(returning: grant)
         case .drained(let continuation): unsafe continuation.resume()
         }
@@ -176,17 +184,21 @@ public final class BufferPool: Sendable {
 
     /// Refuses new leases and fails every waiter with `.shutDown` (executor shutdown).
     func close() {
+        // Safety: the waiters and the drain continuation are taken and cleared under the lock, so only this call resumes them.
         let (waiters, drain): (Deque<Waiter>, UnsafeContinuation<Void, Never>?) = unsafe state.withLock { state in
             state.isClosed = true
             defer {
                 state.waiters.removeAll()
                 unsafe state.drainContinuation = nil
             }
+            // Safety: copies them out before the defer clears the state; nothing else can resume them any more.
             return unsafe (state.waiters, state.drainContinuation)
         }
         for waiter in waiters {
+            // Safety: removed from the queue above, so this is its one resume.
             unsafe waiter.continuation.resume(throwing: RingIOError.shutDown(.lease))
         }
+        // Safety: cleared from the state above, so this is its one resume.
         unsafe drain?.resume()  // a pending reregister then sees the pool closed and throws
     }
 

@@ -8,6 +8,7 @@ enum BufferRegistration {
     /// - Throws: `.lockedMemoryLimit` for ENOMEM (with the limit, the bytes needed and the `ulimit -l` fix),
     ///   `.fileBackedMemory` for EOPNOTSUPP (or EFAULT on file-backed memory), `.system` otherwise.
     static func register(_ region: BufferRegion, on ring: Ring) throws(RingIOError) {
+        // Safety: region.iovecs holds region.count initialized iovecs and region is alive for the call; the kernel copies them before returning.
         let result = unsafe ring.registerBuffers(region.iovecs, count: region.count)
         guard result < 0 else { return }
         throw explain(result, region: region)
@@ -55,10 +56,13 @@ enum BufferRegistration {
 extension BufferRegion {
     /// True if the first buffer lies in a mapping backed by a file (per /proc/self/maps).
     var isFileBacked: Bool {
+        // Safety: fopen gets two NUL-terminated literals; the FILE* is closed exactly once, by the defer, after its last use.
         guard let maps = unsafe fopen("/proc/self/maps", "r") else { return false }
         defer { unsafe fclose(maps) }
+        // Safety: only turns the address into an integer to compare with the ranges in the maps file; nothing is dereferenced.
         let address = unsafe UInt(bitPattern: base)
         var line = [CChar](repeating: 0, count: 4096)
+        // Safety: fgets writes at most line.count - 1 bytes plus a NUL into the array, so String(cString:) stops inside it.
         while unsafe fgets(&line, Int32(line.count), maps) != nil {
             let text = unsafe line.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
             let fields = text.split(separator: " ", omittingEmptySubsequences: true)

@@ -13,7 +13,7 @@ extension RingIOError {
         public init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// strerror's text, e.g. "No such file or directory".
-        public var description: String { unsafe String(cString: strerror(rawValue)) }
+        public var description: String { unsafe String(cString: strerror(rawValue)) }  // Safety: strerror's NUL-terminated result (static or per-thread) is copied at once.
 
         /// The C name, e.g. "ENOENT".
         public var symbolicName: String { Errno.names[rawValue] ?? "errno \(rawValue)" }

@@ -15,6 +15,7 @@ final class IsolatedEntry: SerialExecutor {
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        // Safety: unowned: RingExecutor holds this entry strongly, and actors using it must keep the RingExecutor alive.
         unsafe UnownedSerialExecutor(ordinary: self)
     }
 

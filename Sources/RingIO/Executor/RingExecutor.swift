@@ -52,9 +52,11 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         self.door = LoopDoor(core)
         self.buffers = core.pool
         self.isolatedEntry = IsolatedEntry(core: core)
+        // Safety: only the address is kept, as an identity to compare; isolatedEntry is a let, so it stays alive and unique for self's life.
         self.serialExecutorIdentity = unsafe UInt(bitPattern: Unmanaged.passUnretained(isolatedEntry).toOpaque())
         // No job can reach the loop before init returns, and the remote queue's mutex orders these
         // writes before the loop reads them.
+        // Safety: unowned: only jobs of tasks preferring self (their preference retains it) or of actors keeping it alive run on these.
         unsafe core.serialExecutor = unsafe isolatedEntry.asUnownedSerialExecutor()
         unsafe core.taskExecutor = unsafe asUnownedTaskExecutor()
         buffers.attach(host: self)
@@ -85,6 +87,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// On the thread-pool backend a blocking syscall cannot be cancelled, so shutdown waits for it.
     /// Tasks may still finish running on the executor's thread afterwards. Calling it again is harmless.
     public func shutdown() async {
+        // Safety: the loop resumes it exactly once (the lifecycle machine hands each waiter out once), before its thread can end.
         unsafe await withUnsafeContinuation { continuation in
             unsafe core.requestShutdown(continuation)
         }
@@ -165,6 +168,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     ///
     /// Use it as `nonisolated var unownedExecutor: UnownedSerialExecutor { ringExecutor.asUnownedSerialExecutor() }`.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        // Safety: unowned: isolatedEntry lives as long as self, which actors using this executor must keep alive.
         unsafe isolatedEntry.asUnownedSerialExecutor()
     }
 

@@ -29,6 +29,7 @@ extension File {
     /// - Note: issues IORING_OP_READ_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set);
     ///   IORING_OP_READ when the pool could not be registered (see `RingExecutor.capabilities`).
     public func read(into lease: inout BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
+        // Safety: address(of:in:) checked the range lies in the lease; lease is held inout until withDescriptor returns, after the read completed.
         let address = unsafe try address(of: range, in: lease, offset: offset, .readFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)
@@ -122,6 +123,7 @@ extension File {
     /// - Throws: `RingIOError` (`.timedOut`, …), `CancellationError`.
     /// - Note: issues IORING_OP_WRITE_FIXED (with IORING_OP_LINK_TIMEOUT when `timeout` is set).
     public func write(from lease: borrowing BufferLease, range: Range<Int>, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
+        // Safety: address(of:in:) checked the range lies in the lease; lease stays borrowed until withDescriptor returns, after the write completed.
         let address = unsafe try address(of: range, in: lease, offset: offset, .writeFixed)
         let length = UInt32(range.count)
         let index = Int32(lease.index)

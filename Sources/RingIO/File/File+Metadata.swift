@@ -11,12 +11,14 @@ extension File {
     /// - Note: issues IORING_OP_STATX with AT_EMPTY_PATH.
     public func status(timeout: Duration? = nil) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
+        // Safety: freed once, when withDescriptor has returned or thrown, by which time any STATX it submitted completed; nothing writes it later.
         defer { unsafe buffer.deallocate() }
         _ = try await withDescriptor(.stat, timeout: timeout) { _ in
             // Safety: the empty path is a static C string and the buffer outlives the operation; a
             // Swift "" literal would be a temporary the kernel could read after it is freed.
             unsafe .status(path: ringio_empty_path(), flags: RINGIO_AT_EMPTY_PATH, mask: FileStatus.mask, into: buffer)
         }
+        // Safety: the stat succeeded (withDescriptor would have thrown), so the kernel (or helper's statx) filled *buffer; still allocated.
         return unsafe FileStatus(buffer.pointee)
     }
 
@@ -33,7 +35,9 @@ extension File {
         of path: String, relativeTo directory: File? = nil, timeout: Duration? = nil, on executor: RingExecutor
     ) async throws -> FileStatus {
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
+        // Safety: freed once, when withKernelPath has returned or thrown, by which time any STATX submitted completed; nothing writes it later.
         defer { unsafe buffer.deallocate() }
+        // Safety: cPath and buffer stay allocated until perform returns, which is only after the STATX's completion.
         unsafe try await withKernelPath(path, .stat) { cPath in
             _ = try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .stat) ?? AT_FDCWD
@@ -42,6 +46,7 @@ extension File {
                     .stat, path: path, timeout: timeout)
             }
         }
+        // Safety: the stat succeeded (perform would have thrown), so the kernel (or helper's statx) filled *buffer; still allocated.
         return unsafe FileStatus(buffer.pointee)
     }
 

@@ -18,6 +18,7 @@ extension File {
         on executor: RingExecutor
     ) async throws {
         let flags: Int32 = directory ? AT_REMOVEDIR : 0
+        // Safety: cPath stays allocated until this closure returns, which is after perform has the UNLINKAT's completion.
         unsafe try await withKernelPath(path, .unlink) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
@@ -40,6 +41,7 @@ extension File {
         _ source: String, to destination: String, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
+        // Safety: both C strings stay allocated until their closures return, which is after perform has the RENAMEAT's completion.
         unsafe try await withKernelPath(source, .rename) { cSource in
             unsafe try await withKernelPath(destination, .rename) { cDestination in
                 _ = try await executor.onLoop {
@@ -64,6 +66,7 @@ extension File {
         _ path: String, permissions: UInt32 = 0o755, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
+        // Safety: cPath stays allocated until this closure returns, which is after perform has the MKDIRAT's completion.
         unsafe try await withKernelPath(path, .makeDirectory) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD

@@ -18,6 +18,7 @@ extension File {
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: buffer.count, offset: offset, .read)
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        // Safety: buffer is the caller's, valid until this returns (documented); withDescriptor returns only after the read completed.
         unsafe try checkDirectAlignment(address: base, length: buffer.count, offset: offset, .read)
         let length = UInt32(buffer.count)
         return Int(try await withDescriptor(.read, timeout: timeout, transfer: true) { _ in
@@ -39,7 +40,9 @@ extension File {
             throw RingIOError.invalidArgument(.read, path: path, fd: descriptor, "count must be 0 or more (got \(count))")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: max(16, directIOAlignment?.memory ?? 16))
+        // Safety: freed once, after the awaited read below has completed, so the kernel no longer writes into it.
         defer { unsafe buffer.deallocate() }
+        // Safety: count <= the max(count, 1) bytes allocated, and the read wrote the n <= count bytes copied out.
         let n = unsafe try await read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset, timeout: timeout)
         return unsafe [UInt8](buffer[0..<n])
     }
@@ -56,6 +59,7 @@ extension File {
     public func write(from bytes: UnsafeRawBufferPointer, at offset: Int64, timeout: Duration? = nil) async throws -> Int {
         try checkPlain(length: bytes.count, offset: offset, .write)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+        // Safety: bytes are the caller's, valid until this returns (documented); withDescriptor returns only after the write completed.
         unsafe try checkDirectAlignment(address: base, length: bytes.count, offset: offset, .write)
         let length = UInt32(bytes.count)
         return Int(try await withDescriptor(.write, timeout: timeout, transfer: true) { _ in
@@ -72,10 +76,12 @@ extension File {
     /// - Note: issues IORING_OP_WRITE, as many as needed.
     public func write(_ bytes: [UInt8], at offset: Int64) async throws {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: max(16, directIOAlignment?.memory ?? 16))
+        // Safety: copy has room for all bytes.count bytes (max(count, 1)); it is freed after the last awaited write completed.
         defer { unsafe copy.deallocate() }
         unsafe copy.copyBytes(from: bytes)
         var done = 0
         while done < bytes.count {
+            // Safety: done < bytes.count, so the slice lies in the initialized part of copy; write awaits its completion.
             let rest = unsafe UnsafeRawBufferPointer(rebasing: copy[done..<bytes.count])
             let n = unsafe try await write(from: rest, at: offset + Int64(done))
             if n == 0 {
@@ -95,6 +101,7 @@ extension File {
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_READV.
     public func read(into buffers: [UnsafeMutableRawBufferPointer], at offset: Int64) async throws -> Int {
+        // Safety: the buffers are the caller's, valid until this returns (documented); iovecs is freed only after the awaited READV completed.
         let iovecs = unsafe try makeIovecs(buffers.map { ($0.baseAddress, $0.count) }, offset: offset, .readVectored)
         defer { unsafe iovecs.deallocate() }
         let count = UInt32(iovecs.count)
@@ -112,6 +119,7 @@ extension File {
     /// - Throws: `RingIOError`, `CancellationError`.
     /// - Note: issues IORING_OP_WRITEV.
     public func write(from buffers: [UnsafeRawBufferPointer], at offset: Int64) async throws -> Int {
+        // Safety: WRITEV only reads the caller's buffers (valid until this returns), so dropping const is fine; iovecs outlives the awaited write.
         let iovecs = unsafe try makeIovecs(buffers.map { unsafe (UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }, offset: offset, .writeVectored)
         defer { unsafe iovecs.deallocate() }
         let count = UInt32(iovecs.count)
@@ -134,19 +142,24 @@ extension File {
         _ parts: [(UnsafeMutableRawPointer?, Int)], offset: Int64, _ operation: Operation
     ) throws -> UnsafeMutableBufferPointer<iovec> {
         let limit = 1024  // UIO_MAXIOV
+        // Safety: only the number of parts is read; no pointer is dereferenced.
         guard unsafe !parts.isEmpty, unsafe parts.count <= limit else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, unsafe "Between 1 and \(limit) buffers are allowed (got \(parts.count))")
         }
+        // Safety: only sums the lengths (checked Int arithmetic); no pointer is dereferenced.
         unsafe try checkPlain(length: parts.reduce(0) { unsafe $0 + $1.1 }, offset: offset, operation)
         if directIOAlignment != nil {
+            // Safety: only the addresses' alignment is tested; a nil base (an empty buffer) is replaced by a dummy non-null address, never dereferenced.
             for unsafe part in unsafe parts {
                 unsafe try checkDirectAlignment(address: part.0 ?? UnsafeMutableRawPointer(bitPattern: 1)!, length: part.1, offset: offset, operation)
             }
         }
+        // Safety: parts.count trivial iovecs, every index written by the loop below; the caller frees them after its awaited operation.
         let iovecs = unsafe UnsafeMutableBufferPointer<iovec>.allocate(capacity: parts.count)
         for unsafe (index, part) in unsafe parts.enumerated() {
             unsafe iovecs[index] = unsafe iovec(iov_base: part.0, iov_len: part.1)
         }
+        // Safety: fully initialized above; ownership passes to the caller, which deallocates it after the operation completed.
         return unsafe iovecs
     }
 }

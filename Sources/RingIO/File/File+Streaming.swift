@@ -42,6 +42,7 @@ extension File {
                 let total = Int64(result.count) + Int64(chunk.count)
                 throw RingIOError.invalidArgument(.readToEnd, path: path, fd: descriptor, "The file is at least \(total) bytes (it grew while being read, or reports no size), more than the limit of maximumSize \(maximumSize) bytes; raise the limit or stream it with chunks()")
             }
+            // Safety: the pointer is used only inside the closure, to copy the chunk's bytes out while the chunk still holds its lease.
             unsafe chunk.withUnsafeBytes { unsafe result.append(contentsOf: $0) }
         }
         return result
@@ -122,11 +123,13 @@ extension File {
         var total = 0
         var iterator = bytes.makeIterator()
         while true {
+            // Safety: target is this lease's whole buffer (capacity bytes), used only inside the closure; no I/O is in flight on the lease here.
             let filled: Int = unsafe lease.withUnsafeMutableBytes { target in
                 // Contiguous storage: memcpy the next piece (the storage is the same on every call).
                 if let copied = bytes.withContiguousStorageIfAvailable({ source -> Int in
                     let n = min(capacity, source.count - total)
                     if n > 0 {
+                        // Safety: n <= capacity fits target, and total + n <= source.count keeps the copy inside source (n > 0, so its base is non-nil).
                         unsafe target.baseAddress!.copyMemory(from: UnsafeRawPointer(source.baseAddress! + total), byteCount: n)
                     }
                     return n
@@ -135,6 +138,7 @@ extension File {
                 }
                 var n = 0
                 while n < capacity, let byte = iterator.next() {
+                    // Safety: the loop condition keeps n < capacity, the size of target.
                     unsafe target[n] = byte
                     n += 1
                 }

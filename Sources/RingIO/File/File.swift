@@ -115,6 +115,7 @@ public final class File: Sendable {
         on executor: RingExecutor
     ) async throws -> File {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
+        // Safety: cPath stays allocated until this closure returns, and perform returns only after the OPENAT's completion (even if cancelled).
         let (fd, slot) = unsafe try await withKernelPath(path, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
@@ -208,9 +209,11 @@ public final class File: Sendable {
         guard offset >= 0, offset <= Int64.max - Int64(range.count) else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The file offset must be 0 or more, and offset + length must fit in 63 bits (got \(offset))")
         }
+        // Safety: unsafeAddress checks range against the lease's capacity; the pool check above ties lease.index to this executor's registration.
         guard let address = unsafe lease.unsafeAddress(of: range) else {
             throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "The range \(range) does not lie inside the lease (0..<\(lease.capacity))")
         }
+        // Safety: the address is only tested for alignment and handed back; callers keep the lease until the I/O using it completes.
         unsafe try checkDirectAlignment(address: address, length: range.count, offset: offset, operation)
         return unsafe address
     }

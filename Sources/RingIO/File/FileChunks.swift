@@ -45,6 +45,7 @@ public final class FileChunk {
     public func withUnsafeBytes<Result, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
+        // Safety: held is borrowed from lease for the whole call, so its buffer stays leased (count bytes valid) while body runs.
         switch lease {
         case .some(let held): return unsafe try held.withUnsafeBytes(body)
         case .none: preconditionFailure("FileChunk at offset \(offset) was used after release() or consumeLease()")
@@ -53,6 +54,7 @@ public final class FileChunk {
 
     /// The chunk's bytes, copied into an array.
     public var bytes: [UInt8] {
+        // Safety: the bytes are copied into the array inside the closure; the pointer does not escape.
         unsafe withUnsafeBytes { unsafe [UInt8]($0) }
     }
 

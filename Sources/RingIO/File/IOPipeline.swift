@@ -88,13 +88,36 @@ public struct IOPipeline: ~Copyable {
     public var depth: Int { state.sink.capacity }
 
     /// Operations submitted whose completion `next()` has not returned yet.
-    public var pending: Int { state.sink.capacity - state.freeCount }
+    ///
+    /// Read it directly inside the `withPipeline` closure, like every member: the count belongs to
+    /// the loop thread (debug builds check).
+    public var pending: Int {
+        assertOnLoop()
+        return state.sink.capacity - state.freeCount
+    }
 
     /// Operations finished whose completions `next()` returns without waiting.
-    public var readyCount: Int { state.sink.readyCount }
+    ///
+    /// Read it directly inside the `withPipeline` closure (debug builds check).
+    public var readyCount: Int {
+        assertOnLoop()
+        return state.sink.readyCount
+    }
 
     /// Whether another operation can be submitted now (`pending < depth`).
-    public var hasRoom: Bool { state.freeCount > 0 }
+    ///
+    /// Read it directly inside the `withPipeline` closure (debug builds check).
+    public var hasRoom: Bool {
+        assertOnLoop()
+        return state.freeCount > 0
+    }
+
+    /// Traps in debug builds when a loop-owned count is read off the loop thread (a data race);
+    /// `submit` and `next()` throw `.invalidArgument` there instead.
+    @inline(__always)
+    private func assertOnLoop() {
+        assert(state.door.isLoopThread, "RingIO: an IOPipeline was used off its executor's thread; use it only directly inside the withPipeline closure")
+    }
 
     /// Starts reading into `range` of `lease` from `offset`; `next()` returns the lease with the result.
     ///
@@ -201,7 +224,8 @@ final class ErrorBox {
 
 /// The loop-confined state behind an `IOPipeline`: the leases of pending operations, by entry,
 /// and the sink their results arrive in. Allocated once per pipeline.
-@safe  // Safety: owns the lease storage (allocated in init for `depth` entries, deinitialized per entry, freed in deinit); indices are checked against the depth.
+@safe  // Safety: owns leases, entries, free and hook (allocated in init for depth entries, freed in deinit); entry numbers come
+// only from the free stack (< depth), and a lease slot is initialized exactly while its entry is pending (submit to next).
 final class PipelineState {
     private struct Entry {
         var offset: Int64 = 0
@@ -226,6 +250,7 @@ final class PipelineState {
         self.file = file
         self.door = file.executor.door
         self.sink = CompletionSink(capacity: depth)
+        // Safety: depth entries each: entries initialized here, free filled below, a lease slot only while its entry is pending; freed in deinit.
         unsafe self.leases = .allocate(capacity: depth)
         unsafe self.entries = .allocate(capacity: depth)
         unsafe self.entries.initialize(repeating: Entry(), count: depth)
@@ -235,6 +260,7 @@ final class PipelineState {
             unsafe free[index] = UInt32(depth - 1 - index)
         }
         self.freeCount = depth
+        // Safety: one hook, initialized at once and freed in deinit; it lives as long as this state, which outlives every wait that installs it.
         unsafe self.hook = .allocate(capacity: 1)
         unsafe self.hook.initialize(to: door.cancelHook(for: sink))
     }
@@ -242,6 +268,7 @@ final class PipelineState {
     deinit {
         // `withPipeline` takes every completion before the pipeline ends, so no lease is left.
         precondition(freeCount == sink.capacity, "RingIO: a pipeline ended with operations pending")
+        // Safety: no entry is pending (checked above), so no lease slot is initialized and the kernel uses none; entries were initialized in init.
         unsafe entries.deinitialize(count: sink.capacity)
         unsafe entries.deallocate()
         unsafe leases.deallocate()
@@ -264,6 +291,7 @@ final class PipelineState {
     func submit(_ lease: consuming BufferLease, range: Range<Int>, offset: Int64, tag: Int, isWrite: Bool) async throws {
         try checkOnLoop()
         let operation: Operation = isWrite ? .writeFixed : .readFixed
+        // Safety: address(of:in:) checked the range lies in the lease, which is parked in leases below until the operation's result arrives.
         let address = unsafe try file.address(of: range, in: lease, offset: offset, operation)
         guard freeCount > 0 else {
             throw RingIOError.invalidArgument(
@@ -280,11 +308,14 @@ final class PipelineState {
             slot = try await door.waitForSlot(operation, path: file.path, fd: fd, revalidate: { _ = try file.openDescriptor(for: operation) })
         }
         freeCount -= 1
+        // Safety: freeCount > 0 was checked above and only this task changes it; free[0..<freeCount] holds free entry numbers (< depth).
         let entry = unsafe free[freeCount]
         let length = UInt32(range.count)
+        // Safety: the request carries the checked address of the lease, which stays parked in leases until the kernel completes it.
         let request = unsafe isWrite
             ? IORequest(.write(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
             : IORequest(.read(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
+        // Safety: entry < depth (from the free stack) and Entry is trivial, so assigning over the initialized entry is fine.
         unsafe entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
         // Safety: the entry was free, so its lease storage is uninitialized.
         unsafe (leases + Int(entry)).initialize(to: lease)
@@ -299,6 +330,7 @@ final class PipelineState {
             if file.transfersEndOnTheirOwn || sink.cancelRequested {
                 await sink.wait()
             } else {
+                // Safety: hook was initialized in init and lives as long as self, which this call keeps alive while the hook is installed.
                 unsafe await withCancellationHook(hook) { await sink.wait() }
             }
             // The sink and the leases are loop-confined: the resume must come back here (see `onLoop`).
@@ -306,9 +338,11 @@ final class PipelineState {
         }
         guard let finished = sink.take() else { return nil }
         let entry = finished.entry
+        // Safety: the sink only returns entries given to it by submit (< depth), each written there before its request was issued.
         let info = unsafe entries[Int(entry)]
         // Safety: a result is delivered once per submitted entry, and the kernel is done with its buffer.
         var lease = unsafe (leases + Int(entry)).move()
+        // Safety: this entry was pending, so freeCount < depth and the stack has room for it.
         unsafe free[freeCount] = entry
         freeCount += 1
         if finished.value >= 0 {

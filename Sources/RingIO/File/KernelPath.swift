@@ -10,9 +10,11 @@ func withKernelPath<T>(
     guard !path.utf8.contains(0) else {
         throw RingIOError.invalidArgument(operation, path: path, "The path contains a NUL byte")
     }
+    // Safety: path has no NUL byte (checked above), so strdup copies all of it into a malloc'ed C string that this function owns.
     guard let copy = unsafe strdup(path) else {
         throw RingIOError(code: .system, errno: .noMemory, operation: operation, path: path)
     }
+    // Safety: copy is freed once, after body returns; every body awaits its operation's completion, so the kernel is done reading it.
     defer { unsafe free(copy) }
     return unsafe try await body(copy)
 }

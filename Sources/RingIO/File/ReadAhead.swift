@@ -6,7 +6,8 @@
 /// turn. A short read that is not at end of file is continued into the same lease, so every chunk
 /// but the last is full. Streams, and files of procfs and sysfs (`File.readsInOrder`), are read
 /// one chunk at a time, in order. Loop-confined: every entry point runs on the loop (`onLoop`).
-@safe  // Safety: its buffers are leases kept until the reads into them complete; raw addresses are used only within a lease's capacity.
+@safe  // Safety: owns `parked` (depth lease slots, allocated in start(), freed in deinit); a slot holds an initialized lease exactly
+// while it is .done; the leases of reads in flight stay in the pipeline until the kernel completes them.
 final class ReadAhead {
     private enum Slot {
         case empty, inFlight, done, failed
@@ -47,6 +48,7 @@ final class ReadAhead {
     deinit {
         guard let pipeline else { return }
         dropParked()
+        // Safety: dropParked just moved out every initialized lease, so the storage holds none; allocated in start(), freed only here.
         unsafe parked?.deallocate()
         guard !finished else { return }
         // Dropped mid-way: reads may be in flight. Their leases go back only once the kernel is
@@ -152,6 +154,7 @@ final class ReadAhead {
         depth = file.readsInOrder ? 1 : min(requestedDepth, file.executor.door.inFlightLimit)
         slots = Array(repeating: .empty, count: depth)
         errors = Array(repeating: nil, count: depth)
+        // Safety: depth lease slots, initialized only while a slot is .done (take / nextOnLoop / dropParked); freed in deinit.
         unsafe parked = .allocate(capacity: depth)
         pipeline = PipelineState(file: file, depth: depth)
     }
@@ -247,6 +250,7 @@ final class ReadAhead {
     }
 
     private func dropParked() {
+        // Safety: copies the pointer only; its storage lives from start() until deinit, which calls this before freeing it.
         guard let parked = unsafe parked else { return }
         for slot in slots.indices where slots[slot] == .done {
             // Safety: a `.done` slot holds an initialized lease; dropping it returns it to the pool.

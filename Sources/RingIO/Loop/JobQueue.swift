@@ -9,11 +9,13 @@ struct JobQueue: ~Copyable {
 
     init(capacity: Int = 256) {
         self.capacity = capacity
+        // Safety: storage is owned by the queue and freed in deinit; cells are initialized only as jobs are appended.
         unsafe self.storage = .allocate(capacity: capacity)
     }
 
     deinit {
         // QueuedJob is trivial (an unowned job and a flag): nothing to deinitialize.
+        // Safety: storage came from init or grow and is freed once, here.
         unsafe storage.deallocate()
     }
 
@@ -43,6 +45,7 @@ struct JobQueue: ~Copyable {
             // Safety: moves the `count` live jobs, oldest first, into the new buffer's start.
             unsafe (bigger + index).initialize(to: (storage + (head + index) % capacity).move())
         }
+        // Safety: every live job was moved out above, so the old buffer holds none; storage then owns the new one.
         unsafe storage.deallocate()
         unsafe storage = unsafe bigger
         capacity *= 2

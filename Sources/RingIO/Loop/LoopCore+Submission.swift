@@ -53,6 +53,8 @@ extension LoopCore {
         let userData = table.userData(for: slot)
         let result: Int32
         if cancellable && cancelInFlight {
+            // Safety: the slot's hook storage stays ours until release(slot) below, after withCancellationHook removed the hook;
+            // the core is passed unretained, but this suspended call keeps it alive while the hook can run.
             let hook = unsafe table.cancelHook(for: slot)
             unsafe hook.pointee = unsafe ringio_cancel_hook(fn: ringioCancelOperation, core: Unmanaged.passUnretained(self).toOpaque(), user_data: userData)
             result = unsafe await withCancellationHook(hook) {
@@ -83,6 +85,7 @@ extension LoopCore {
     /// once with the errno.
     @inline(__always)
     func issue(_ request: IORequest, slot: UInt32, userData: UInt64, timeout: Duration?) {
+        // Safety: the slot's timespec stays valid while the slot is held (until after completion); request memory is the builder's (IORequest).
         unsafe backend.issue(request, userData: userData, timeout: timeout, timeoutStorage: table.timeoutStorage(for: slot), table: table)
     }
 
@@ -93,6 +96,8 @@ extension LoopCore {
         if cancellable {
             // Back-pressure is the slow path; a hook allocated here is fine.
             let hook = UnsafeMutablePointer<ringio_cancel_hook>.allocate(capacity: 1)
+            // Safety: the defer frees the hook only after withCancellationHook returned, i.e. after the hook was removed and can no longer run;
+            // the core is passed unretained, but this suspended call keeps it alive while the hook is installed.
             defer { unsafe hook.deallocate() }
             unsafe hook.pointee = unsafe ringio_cancel_hook(fn: ringioCancelWaiter, core: Unmanaged.passUnretained(self).toOpaque(), user_data: id)
             granted = unsafe await withCancellationHook(hook) {

@@ -9,7 +9,7 @@ import Synchronization
 /// mailbox; the file layer only through the submission door (`LoopCore+Submission.swift`). Fields
 /// marked loop-confined are touched only on the loop thread; the rest are atomics, immutable after
 /// startup, or the mailbox. That split is what the `@unchecked Sendable` relies on.
-@safe  // Safety: owns its thread handle and the raw pieces it holds (table, backend) for its lifetime; they are touched only on the loop thread.
+@safe  // Safety: lifecycleMachine's shutdown continuations (each resumed once) and the unowned executors (set before any job) are loop-confined.
 final class LoopCore: @unchecked Sendable {
     let configuration: RingExecutorConfiguration
     let mailbox: Mailbox
@@ -30,6 +30,7 @@ final class LoopCore: @unchecked Sendable {
 
     // MARK: Loop-confined
 
+    // Safety: holds the continuations of shutdown() callers; the machine hands each one out exactly once (finishShutdown or resume).
     private var lifecycleMachine = unsafe LifecycleStateMachine<UnsafeContinuation<Void, Never>>()
     private var localJobs = JobQueue()
     /// What the last `mailbox.take` moved out, emptied after use and kept for its storage.
@@ -43,6 +44,7 @@ final class LoopCore: @unchecked Sendable {
         self.capabilities = setup.capabilities
         self.pool = setup.pool
         self.backend = setup.backend
+        // Safety: only advances the state, on the loop thread, before the core is shared; no continuation is touched.
         unsafe lifecycleMachine.setupSucceeded()
         publishLifecycle()
     }
@@ -88,6 +90,7 @@ final class LoopCore: @unchecked Sendable {
     }
 
     private func publishLifecycle() {
+        // Safety: reads only the machine's state, on the loop thread that owns it.
         unsafe publishedLifecycle.store(lifecycleMachine.state.rawValue, ordering: .releasing)
     }
 
@@ -105,6 +108,7 @@ final class LoopCore: @unchecked Sendable {
 
     /// Asks the loop to shut down; `continuation` is resumed when it has.
     func requestShutdown(_ continuation: UnsafeContinuation<Void, Never>) {
+        // Safety: the continuation moves under the mailbox lock to the loop, which resumes it exactly once through lifecycleMachine.
         mailbox.post { unsafe $0.shutdownWaiters.append(continuation) }
     }
 
@@ -119,9 +123,11 @@ final class LoopCore: @unchecked Sendable {
         while true {
             if !mailbox.isEmpty { takePosted() }
             runJobs()
+            // Safety: lifecycleMachine is loop-confined (this is the loop thread); the action it returns is performed once.
             if unsafe lifecycleMachine.state == .shuttingDown && table.armedCount == 0 {
                 unsafe perform(lifecycleMachine.nothingInFlight())
             }
+            // Safety: reads only the loop-confined machine's flags.
             if unsafe localJobs.isEmpty && lifecycleMachine.threadMayEnd { return }
             backend.submitAndWait(hasReadyJobs: !localJobs.isEmpty, table: table, mailbox: mailbox)
         }
@@ -134,10 +140,12 @@ final class LoopCore: @unchecked Sendable {
             budget -= 1
             if job.isIsolated {
                 // An actor's job: it runs isolated to the executor.
+                // Safety: each job is popped once and run once; serialExecutor is IsolatedEntry, alive while actors using it keep the RingExecutor.
                 unsafe job.job.runSynchronously(on: serialExecutor!)
             } else {
                 // A task that prefers this executor: no serial isolation, so calls into nonisolated
                 // async functions stay on this thread instead of bouncing through the queue.
+                // Safety: each job runs once; taskExecutor is the RingExecutor, retained by the preference scope (or Task) of the job's task.
                 unsafe job.job.runSynchronously(on: taskExecutor!)
             }
             backend.submitIfDeviceBound(armedCount: table.armedCount)
@@ -157,11 +165,13 @@ final class LoopCore: @unchecked Sendable {
             let sink = unsafe Unmanaged<CompletionSink>.fromOpaque(UnsafeRawPointer(bitPattern: address)!).takeRetainedValue()
             cancelInFlight(of: sink)
         }
+        // Safety: the posted continuations move into the machine, which hands each out once; the defer's removeAll drops only copies.
         unsafe perform(lifecycleMachine.shutdownRequested(by: posted.shutdownWaiters, terminate: posted.terminate))
     }
 
     /// Does what the lifecycle asks for (outside the state machine).
     private func perform(_ action: LifecycleStateMachine<UnsafeContinuation<Void, Never>>.Action) {
+        // Safety: the action's continuations were handed out once by the machine; each case below resumes them once.
         switch unsafe action {
         case .none:
             return
@@ -174,8 +184,10 @@ final class LoopCore: @unchecked Sendable {
             if case .ioUring(let ring) = backend { overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed) }
             backend.close(table: table)
             publishLifecycle()
+            // Safety: the machine handed out these waiters once (and removed them), so each is resumed exactly once.
             for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
         case .resume(let waiters):
+            // Safety: callers that arrived after shutdown finished, handed out once by the machine; each is resumed once.
             for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
         }
     }

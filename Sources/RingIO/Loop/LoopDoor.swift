@@ -70,6 +70,7 @@ struct LoopDoor {
 
     /// The cancellation hook a pipeline installs while it waits: cancels what `sink` has in flight.
     func cancelHook(for sink: CompletionSink) -> ringio_cancel_hook {
+        // Safety: the hook lives in PipelineState, which holds this door (so the core) and the sink strongly for as long as it can run.
         unsafe ringio_cancel_hook(
             fn: ringioCancelSink,
             core: Unmanaged.passUnretained(core).toOpaque(),

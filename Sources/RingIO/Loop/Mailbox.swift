@@ -9,7 +9,7 @@ import Synchronization
 /// keeps pending; otherwise (thread-pool backend, or after shutdown), through a semaphore.
 // Safety: the queue is behind its mutex, the flags are atomics, the semaphore is made for use
 // from many threads, and the eventfd is written only under the retirement protocol below.
-@safe  // Safety: its semaphore and eventfd live as long as the mailbox; the contents are touched only under its lock.
+@safe  // Safety: owns `semaphore` (sem_init in init, destroyed in deinit, when no thread can post or wait); Contents is touched only under the mutex.
 final class Mailbox: @unchecked Sendable {
     /// What the loop is to do, batched since it last looked.
     @safe  // Safety: shutdown continuations are taken out under the lock and each resumed once by the loop.
@@ -23,7 +23,7 @@ final class Mailbox: @unchecked Sendable {
         /// Ids of slot waiters whose tasks were cancelled.
         var waiterCancels: [UInt64] = []
         /// Callers of `shutdown()` waiting for it to finish.
-        var shutdownWaiters: [UnsafeContinuation<Void, Never>] = unsafe []
+        var shutdownWaiters: [UnsafeContinuation<Void, Never>] = unsafe []  // Safety: starts empty; each element added is resumed once by the loop.
         /// Results of requests performed by threads (thread-pool backend, blocking helper): (user_data, res).
         var completions: [(UInt64, Int32)] = []
         /// Registered-file slots of files released off the loop thread without close().
@@ -37,6 +37,7 @@ final class Mailbox: @unchecked Sendable {
             cancels.removeAll(keepingCapacity: true)
             sinkCancels.removeAll(keepingCapacity: true)
             waiterCancels.removeAll(keepingCapacity: true)
+            // Safety: drops copies only: the loop handed these continuations to lifecycleMachine, which resumes each once.
             unsafe shutdownWaiters.removeAll(keepingCapacity: true)
             completions.removeAll(keepingCapacity: true)
             fileSlotReleases.removeAll(keepingCapacity: true)
@@ -59,11 +60,13 @@ final class Mailbox: @unchecked Sendable {
     private let semaphore: UnsafeMutablePointer<sem_t>
 
     init() {
+        // Safety: one sem_t owned by the mailbox, initialized (process-private, count 0) before the mailbox is shared.
         unsafe semaphore = .allocate(capacity: 1)
         unsafe sem_init(semaphore, 0, 0)
     }
 
     deinit {
+        // Safety: no thread can be posting or sleeping on the semaphore once the last reference is gone.
         unsafe sem_destroy(semaphore)
         unsafe semaphore.deallocate()
     }
@@ -83,10 +86,12 @@ final class Mailbox: @unchecked Sendable {
             let fd = eventFD.load(ordering: .sequentiallyConsistent)
             if fd >= 0 {
                 var one: UInt64 = 1
+                // Safety: writes the 8-byte local; fd stays open while eventFDWriters > 0 (retireEventFD waits for it before the close).
                 _ = unsafe Glibc.write(fd, &one, 8)
             }
             eventFDWriters.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         case .onSemaphore:
+            // Safety: the semaphore lives as long as the mailbox, which the caller holds.
             unsafe sem_post(semaphore)
         }
     }
@@ -143,6 +148,7 @@ final class Mailbox: @unchecked Sendable {
     func sleepUntilPosted() {
         sleep.store(Sleep.onSemaphore.rawValue, ordering: .sequentiallyConsistent)
         if !hasWork.load(ordering: .sequentiallyConsistent) {
+            // Safety: the semaphore lives as long as the mailbox (self); EINTR is retried.
             while unsafe sem_wait(semaphore) != 0 {}
         }
         sleep.store(Sleep.awake.rawValue, ordering: .relaxed)

@@ -8,7 +8,7 @@
 /// suspension per batch of completions instead of one per operation.
 ///
 /// Loop-confined: not `Sendable`. Its storage is allocated once, at init.
-@safe  // Safety: owns `userData` and `ready` (allocated once in init for `capacity`, freed in deinit); every index is taken modulo or checked against `capacity`.
+@safe  // Safety: owns userData and ready (capacity elements each, init to deinit); entries come from the pipeline's free list (< capacity).
 final class CompletionSink {
     /// One finished operation: the caller's entry number and the CQE's `res`.
     struct Result {
@@ -38,6 +38,7 @@ final class CompletionSink {
     init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
+        // Safety: both buffers hold exactly capacity elements, all initialized here, and are freed only in deinit.
         unsafe self.userData = .allocate(capacity: capacity)
         unsafe self.userData.initialize(repeating: Self.idle, count: capacity)
         unsafe self.ready = .allocate(capacity: capacity)
@@ -46,6 +47,7 @@ final class CompletionSink {
 
     deinit {
         precondition(inFlightCount == 0, "RingIO: a completion sink was released with operations in flight")
+        // Safety: the elements are trivial (nothing to deinitialize) and nothing in flight can still be delivered (precondition above).
         unsafe userData.deallocate()
         unsafe ready.deallocate()
     }
@@ -53,6 +55,7 @@ final class CompletionSink {
     /// Records that `entry`'s operation was armed under `userData`.
     @inline(__always)
     func didSubmit(entry: UInt32, userData value: UInt64) {
+        // Safety: entry < capacity: it comes from the owning PipelineState's free list of sink.capacity entries.
         unsafe userData[Int(entry)] = value
         inFlightCount += 1
     }
@@ -60,6 +63,7 @@ final class CompletionSink {
     /// Queues `entry`'s result and wakes the waiting task, if any (loop thread, from the table).
     @inline(__always)
     func deliver(entry: UInt32, result: Int32) {
+        // Safety: entry < capacity, armed by didSubmit; the table clears the slot first, so each entry is delivered once.
         unsafe userData[Int(entry)] = Self.idle
         inFlightCount -= 1
         // Safety: at most `capacity` entries exist, each in flight or queued at most once.
@@ -75,6 +79,7 @@ final class CompletionSink {
     @inline(__always)
     func take() -> Result? {
         guard readyCount > 0 else { return nil }
+        // Safety: readyHead < capacity (it wraps at capacity) and readyCount > 0, so the cell holds a queued result.
         let result = unsafe ready[readyHead]
         readyHead = readyHead + 1 == capacity ? 0 : readyHead + 1
         readyCount -= 1
@@ -92,6 +97,7 @@ final class CompletionSink {
 
     /// The `user_data` of every entry in flight (for IORING_OP_ASYNC_CANCEL).
     func inFlightUserData() -> [UInt64] {
+        // Safety: $0 ranges over 0..<capacity, the buffer's size.
         (0..<capacity).compactMap { unsafe userData[$0] == Self.idle ? nil : userData[$0] }
     }
 }

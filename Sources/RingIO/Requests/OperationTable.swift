@@ -8,9 +8,9 @@ import DequeModule
 /// through a free stack, so steady-state I/O allocates nothing. When every slot is taken,
 /// callers queue in FIFO order (back-pressure) and are handed the next slot that frees.
 /// Loop-confined: not `Sendable`.
-@safe  // Safety: owns its slot storage (allocated once in init, freed in deinit); each slot's continuation is cleared before it is resumed, so it is resumed once.
+@safe  // Safety: owns its four buffers (capacity each, init to deinit); slot numbers come from its free stack, user_data indices are checked.
 final class OperationTable {
-    @safe  // Safety: the sink is unretained because a pipeline waits for all its operations before its sink is freed; the continuation is resumed once.
+    @safe  // Safety: complete() clears the continuation before resuming it (once); the unretained sink cannot die while armed (its deinit traps).
     private struct Slot {
         var generation: UInt32 = 0
         var continuation: LoopContinuation<Int32>?
@@ -19,7 +19,7 @@ final class OperationTable {
         var sink: Unmanaged<CompletionSink>?
         var entry: UInt32 = 0
         /// An operation is in flight in this slot (awaited by a task or by a pipeline).
-        var isArmed: Bool { unsafe continuation != nil || sink != nil }
+        var isArmed: Bool { unsafe continuation != nil || sink != nil }  // Safety: only compared with nil.
     }
 
     private struct Waiter {
@@ -48,6 +48,7 @@ final class OperationTable {
     init(capacity: Int) {
         precondition(capacity > 0 && capacity <= Int(UInt32.max))
         self.capacity = capacity
+        // Safety: each buffer holds capacity elements, initialized before use (free: by the loop below), and is freed only in deinit.
         unsafe self.slots = .allocate(capacity: capacity)
         unsafe self.slots.initialize(repeating: Slot(), count: capacity)
         unsafe self.free = .allocate(capacity: capacity)
@@ -56,6 +57,7 @@ final class OperationTable {
             unsafe free[index] = UInt32(capacity - 1 - index)
         }
         self.freeCount = capacity
+        // Safety: capacity zeroed elements each; only the holder of a slot uses its hook and timespec.
         unsafe self.hooks = .allocate(capacity: capacity)
         unsafe self.hooks.initialize(repeating: ringio_cancel_hook(), count: capacity)
         unsafe self.timeouts = .allocate(capacity: capacity)
@@ -63,6 +65,7 @@ final class OperationTable {
     }
 
     deinit {
+        // Safety: the table is the buffers' only owner; slots holds initialized Slots, the others trivial values (nothing to deinitialize).
         unsafe slots.deinitialize(count: capacity)
         unsafe slots.deallocate()
         unsafe free.deallocate()
@@ -73,12 +76,14 @@ final class OperationTable {
     /// The timespec storage of `slot`, valid while the slot is held.
     @inline(__always)
     func timeoutStorage(for slot: UInt32) -> UnsafeMutablePointer<__kernel_timespec> {
+        // Safety: slot < capacity (it came from this table's free stack), so the pointer is in bounds.
         unsafe timeouts + Int(slot)
     }
 
     /// The cancellation hook storage of `slot`, valid while the slot is held.
     @inline(__always)
     func cancelHook(for slot: UInt32) -> UnsafeMutablePointer<ringio_cancel_hook> {
+        // Safety: slot < capacity (it came from this table's free stack), so the pointer is in bounds.
         unsafe hooks + Int(slot)
     }
 
@@ -88,6 +93,7 @@ final class OperationTable {
         // Keep FIFO order behind queued callers.
         guard waiterCount == 0, freeCount > 0 else { return nil }
         freeCount -= 1
+        // Safety: 0 <= freeCount < capacity after the decrement, and free[0..<freeCount + 1] holds free slot numbers.
         return unsafe free[freeCount]
     }
 
@@ -123,12 +129,14 @@ final class OperationTable {
     /// The `user_data` for an operation in `slot`.
     @inline(__always)
     func userData(for slot: UInt32) -> UInt64 {
+        // Safety: slot < capacity: it came from acquire() or a waiter grant, i.e. this table's free stack.
         unsafe UserData.make(slot: slot, generation: slots[Int(slot)].generation)
     }
 
     /// Records the continuation to resume when `slot`'s operation completes.
     @inline(__always)
     func arm(_ slot: UInt32, _ continuation: LoopContinuation<Int32>) {
+        // Safety: the caller holds slot (< capacity); complete() clears this continuation before resuming it, so it is resumed once.
         unsafe slots[Int(slot)].continuation = continuation
         armedCount += 1
     }
@@ -138,6 +146,7 @@ final class OperationTable {
     /// The slot is released by `complete` itself: no task holds it, and no cancellation hook lives in it.
     @inline(__always)
     func arm(_ slot: UInt32, sink: CompletionSink, entry: UInt32) {
+        // Safety: the caller holds slot (< capacity); the unretained sink cannot be freed while the entry is in flight (its deinit traps).
         unsafe slots[Int(slot)].sink = unsafe Unmanaged.passUnretained(sink)
         unsafe slots[Int(slot)].entry = entry
         armedCount += 1
@@ -155,6 +164,7 @@ final class OperationTable {
     /// The `user_data` of every operation still in flight.
     func armedUserData() -> [UInt64] {
         var result: [UInt64] = []
+        // Safety: index < capacity, the buffer's size.
         for index in 0..<capacity where unsafe slots[index].isArmed {
             unsafe result.append(UserData.make(slot: UInt32(index), generation: slots[index].generation))
         }
@@ -172,15 +182,18 @@ final class OperationTable {
     @discardableResult
     func complete(_ userData: UInt64, result: Int32) -> Bool {
         let index = UserData.slot(of: userData)
+        // Safety: index < capacity is checked first (&& short-circuits), so every slots[index] below is in bounds.
         guard index < capacity, unsafe slots[index].generation == UserData.generation(of: userData) else { return false }
         let next = unsafe slots[index].generation &+ 1
         if let continuation = unsafe slots[index].continuation {
+            // Safety: cleared before the resume (and the generation moved on), so a second CQE for this slot cannot resume it again.
             unsafe slots[index].continuation = nil
             unsafe slots[index].generation = next >= UserData.generationLimit ? 0 : next
             armedCount -= 1
             continuation.resume(returning: result)
             return true
         }
+        // Safety: index < capacity (checked above); the slot is cleared before delivery, and the sink cannot be freed while in flight.
         guard let sink = unsafe slots[index].sink else { return false }
         unsafe slots[index].sink = nil
         unsafe slots[index].generation = next >= UserData.generationLimit ? 0 : next

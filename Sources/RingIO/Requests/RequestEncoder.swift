@@ -18,36 +18,47 @@ struct RequestEncoder {
         let fd = request.fd
         switch request.kind {
         case .nop:
+            // Safety: sqe is a writable SQE (the ring's next free one, or the caller's local); a NOP carries no pointer.
             unsafe io_uring_prep_nop(sqe)
         case let .read(address, length, offset, index):
             if fixedBuffers && index >= 0 {
+                // Safety: stores the address only; the lease stays valid until completion, and the kernel checks it lies in registered buffer index.
                 unsafe io_uring_prep_read_fixed(sqe, fd, address, length, offset, index)
             } else {
+                // Safety: stores the address only; its owner keeps length bytes there valid until the completion (IORequest).
                 unsafe io_uring_prep_read(sqe, fd, address, length, offset)
             }
         case let .write(address, length, offset, index):
             if fixedBuffers && index >= 0 {
+                // Safety: as for read_fixed: the lease outlives the operation, and the kernel checks the range against registered buffer index.
                 unsafe io_uring_prep_write_fixed(sqe, fd, address, length, offset, index)
             } else {
+                // Safety: as for read: the owner keeps length bytes at address valid until the completion.
                 unsafe io_uring_prep_write(sqe, fd, address, length, offset)
             }
         case let .readVectored(iovecs, count, offset):
+            // Safety: stores the iovec array's address; its builder keeps the array and the buffers it names valid until completion.
             unsafe io_uring_prep_readv(sqe, fd, iovecs, count, offset)
         case let .writeVectored(iovecs, count, offset):
             unsafe io_uring_prep_writev(sqe, fd, iovecs, count, offset)
         case let .open(path, flags, permissions):
+            // Safety: path is a NUL-terminated string its builder keeps alive until completion (the kernel may read it after submission).
             unsafe io_uring_prep_openat(sqe, fd, path, flags, permissions)
         case .close:
+            // Safety: CLOSE carries no pointer, only the descriptor.
             unsafe io_uring_prep_close(sqe, fd)
         case let .status(path, flags, mask, buffer):
+            // Safety: path and the statx buffer are kept valid by the request's builder until the completion has written it.
             unsafe io_uring_prep_statx(sqe, fd, path, flags, mask, buffer)
         case let .sync(dataOnly):
+            // Safety: FSYNC, FALLOCATE and FTRUNCATE carry no pointer (FTRUNCATE: nil address, length 0, the size in the offset).
             unsafe io_uring_prep_fsync(sqe, fd, dataOnly ? UInt32(IORING_FSYNC_DATASYNC) : 0)
         case let .allocate(mode, offset, length):
             unsafe io_uring_prep_fallocate(sqe, fd, mode, off_t(offset), off_t(length))
         case let .truncate(size):
             unsafe io_uring_prep_rw(RINGIO_OP_FTRUNCATE, sqe, fd, nil, 0, UInt64(size))
         case let .unlink(path, flags):
+            // Safety: the paths are NUL-terminated strings their builder keeps alive until completion (the kernel may read them later).
             unsafe io_uring_prep_unlinkat(sqe, fd, path, flags)
         case let .rename(source, destination):
             unsafe io_uring_prep_renameat(sqe, fd, source, fd, destination, 0)
@@ -55,9 +66,11 @@ struct RequestEncoder {
             unsafe io_uring_prep_mkdirat(sqe, fd, path, permissions)
         }
         if registeredFiles && request.fileSlot >= 0 && request.acceptsRegisteredFile {
+            // Safety: sqe is a writable SQE; fileSlot is an index into the registered-file table (the kernel rejects a bad one with EBADF).
             unsafe sqe.pointee.fd = request.fileSlot
             unsafe sqe.pointee.flags |= RINGIO_IOSQE_FIXED_FILE
         }
+        // Safety: sqe is a writable SQE (the caller's contract); user_data is a plain integer.
         unsafe io_uring_sqe_set_data64(sqe, userData)
     }
 
@@ -74,17 +87,21 @@ struct RequestEncoder {
         timeoutStorage: UnsafeMutablePointer<__kernel_timespec>, on ring: Ring
     ) throws(RingIOError) {
         guard let timeout else {
+            // Safety: nextSQE returns the ring's next free SQE, filled at once, before anything else takes or submits SQEs.
             unsafe encode(request, userData: userData, into: try ring.nextSQE())
             return
         }
         // The operation and its timeout must reach the kernel in the same submission.
         try ring.reserve(2)
+        // Safety: after reserve(2) neither nextSQE call flushes, so sqe stays the unsubmitted SQE it points to while it is written.
         let sqe = unsafe try ring.nextSQE()
         unsafe encode(request, userData: userData, into: sqe)
         unsafe sqe.pointee.flags |= RINGIO_IOSQE_IO_LINK
-        let (seconds, attoseconds) = timeout.components
-        unsafe timeoutStorage.pointee = __kernel_timespec(
-            tv_sec: max(0, seconds), tv_nsec: seconds < 0 ? 0 : attoseconds / 1_000_000_000)
+        // Zero or less (either component may be negative then) expires at once: a 0 timespec.
+        let (seconds, attoseconds) = timeout > .zero ? timeout.components : (0, 0)
+        // Safety: timeoutStorage is the held in-flight slot's timespec (initialized by the table), valid until the operation completes.
+        unsafe timeoutStorage.pointee = __kernel_timespec(tv_sec: seconds, tv_nsec: attoseconds / 1_000_000_000)
+        // Safety: the kernel reads the timespec when it takes this SQE (this turn's submit); the slot keeps it valid until after completion.
         let timer = unsafe try ring.nextSQE()
         unsafe io_uring_prep_link_timeout(timer, timeoutStorage, 0)
         unsafe io_uring_sqe_set_data64(timer, UserData.linkTimeout)

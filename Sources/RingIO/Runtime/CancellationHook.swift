@@ -22,13 +22,15 @@ func withCancellationHook<T: Sendable>(
     _ operation: nonisolated(nonsending) () async -> T
 ) async -> T {
     #if PublicConcurrencyOnly
-    let handler = CancellationHookHandler(hook: hook)
+    // Safety: the handler only carries the hook, which the caller keeps valid until this returns.
+    let handler = unsafe CancellationHookHandler(hook: hook)
     return await withTaskCancellationHandler(operation: {
         await operation()
     }, onCancel: {
         handler.run()
     }, isolation: nil)
     #else
+    // Safety: the caller keeps hook valid until this returns; the defer removes it (waiting for a running hook) before that.
     let record = unsafe ringio_add_cancel_hook(hook)
     defer { unsafe ringio_remove_cancel_hook(record) }
     return await operation()
@@ -37,13 +39,15 @@ func withCancellationHook<T: Sendable>(
 
 #if PublicConcurrencyOnly
 /// A hook handed to `withTaskCancellationHandler`'s `onCancel`, which may run on any thread.
+@safe  // Safety: used only inside `withCancellationHook`, whose caller keeps the hook valid until it returns.
 private struct CancellationHookHandler: @unchecked Sendable {
     // Safety: the hook's storage outlives the handler (see `withCancellationHook`), and its
     // function is made to be called from any thread.
     let hook: UnsafeMutablePointer<ringio_cancel_hook>
 
     func run() {
-        hook.pointee.fn(hook.pointee.core, hook.pointee.user_data)
+        // Safety: onCancel runs at most once and never after the operation returned, so the hook is still valid.
+        unsafe hook.pointee.fn(hook.pointee.core, hook.pointee.user_data)
     }
 }
 #endif

@@ -1,10 +1,40 @@
 /// The continuation a loop operation suspends on: checked in debug builds, so a double or
 /// missing resume traps with a message; unsafe (no allocation, no check) in release builds.
-#if DEBUG
-typealias LoopContinuation<T> = CheckedContinuation<T, Never>
-#else
-typealias LoopContinuation<T> = UnsafeContinuation<T, Never>
-#endif
+///
+/// A wrapper of one word, so that both builds resume it the same way: the one unchecked resume is
+/// here, not at every site that completes an operation.
+@safe  // Safety: each one is stored in exactly one in-flight slot, waiter or sink, which clears it before resuming it: resumed once.
+struct LoopContinuation<T>: Sendable {
+    #if DEBUG
+    private let base: CheckedContinuation<T, Never>
+    #else
+    private let base: UnsafeContinuation<T, Never>
+    #endif
+
+    #if DEBUG
+    @inline(__always)
+    fileprivate init(_ base: CheckedContinuation<T, Never>) { self.base = base }
+    #else
+    @inline(__always)
+    fileprivate init(_ base: UnsafeContinuation<T, Never>) { unsafe self.base = base }  // Safety: see the type.
+    #endif
+
+    /// Resumes the suspended task with `value`. Call exactly once.
+    @inline(__always)
+    func resume(returning value: sending T) {
+        #if DEBUG
+        base.resume(returning: value)
+        #else
+        unsafe base.resume(returning: value)  // Safety: see the type: called once per continuation.
+        #endif
+    }
+}
+
+extension LoopContinuation where T == Void {
+    /// Resumes the suspended task. Call exactly once.
+    @inline(__always)
+    func resume() { resume(returning: ()) }
+}
 
 /// Suspends the current task until `body`'s continuation is resumed, without leaving the loop.
 ///
@@ -18,16 +48,20 @@ typealias LoopContinuation<T> = UnsafeContinuation<T, Never>
 @inline(__always)
 func withLoopContinuation<T: Sendable>(_ body: (LoopContinuation<T>) -> Void) async -> T {
     #if PublicConcurrencyOnly
-    await withUnsafeContinuation(isolation: nil) { continuation in
+    // Safety: body hands the continuation to the in-flight table, which resumes it exactly once, on the completion.
+    unsafe await withUnsafeContinuation(isolation: nil) { continuation in
         #if DEBUG
-        body(CheckedContinuation(continuation: continuation))
+        // Safety: the raw continuation goes only into the checked wrapper, so it is resumed only through it (once, checked).
+        body(LoopContinuation(unsafe CheckedContinuation(continuation: continuation)))
         #else
-        body(continuation)
+        unsafe body(LoopContinuation(continuation))
         #endif
     }
     #elseif DEBUG
-    unsafe await _unsafeInheritExecutor_withUnsafeContinuation { unsafe body(CheckedContinuation(continuation: $0)) }
+    // Safety: the raw continuation goes only into the checked wrapper, so it is resumed only through it (once, checked).
+    unsafe await _unsafeInheritExecutor_withUnsafeContinuation { body(LoopContinuation(unsafe CheckedContinuation(continuation: $0))) }
     #else
-    await _unsafeInheritExecutor_withUnsafeContinuation(body)
+    // Safety: body hands the continuation to the in-flight table, which resumes it exactly once, on the completion.
+    unsafe await _unsafeInheritExecutor_withUnsafeContinuation { unsafe body(LoopContinuation($0)) }
     #endif
 }

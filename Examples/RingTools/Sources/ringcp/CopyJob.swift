@@ -125,7 +125,8 @@ struct CopyJob: Sendable {
         defer { progress.finish() }
         let pipeline = CopyPipeline(
             source: source, destination: destination, plan: plan, direct: direct, progress: progress,
-            workers: request.inFlight, destinationName: target.finalPath)
+            // A pool made smaller for RLIMIT_MEMLOCK has fewer buffers than asked for.
+            inFlight: min(request.inFlight, executor.buffers.count), destinationName: target.finalPath)
         try await pipeline.run()
 
         // Skipped holes at the end, or O_DIRECT padding after the tail: set the exact size.

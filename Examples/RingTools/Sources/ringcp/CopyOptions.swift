@@ -9,8 +9,8 @@ struct CopyOptions: ParsableCommand {
         commandName: "ringcp",
         abstract: "Copy a file through io_uring, with registered buffers (READ_FIXED / WRITE_FIXED).",
         discussion: """
-            Several chunks are in flight at once: each worker leases a registered buffer, reads a \
-            chunk into it and writes it at the same offset of a temporary file in the destination \
+            Several chunks are in flight at once: reads ahead into registered buffers, and writes \
+            of the chunks already read at the same offsets of a temporary file in the destination \
             directory (.NAME.ringcp-XXXXXX). After an fsync the temporary file is renamed to DST; \
             on any failure it is removed and nothing appears under DST. A DST that is a symbolic \
             link is written through (the link stays, its target is replaced); a DST that is a FIFO, \
