@@ -6,114 +6,114 @@ import Testing
 @Suite("Errors carry errno, operation and path")
 struct ErrorTests {
     @Test func openMissingFileThrowsENOENTWithThePath() async throws {
-        let executor = try Support.makeExecutor()
-        let path = "/tmp/ringio-definitely-missing-\(getpid())/nothing.bin"
-        let error = await #expect(throws: RingIOError.self) { _ = try await File.open(path, on: executor) }
-        #expect(error?.errno == .noSuchFileOrDirectory)
-        #expect(error?.operation == .open)
-        #expect(error?.path == path)
-        #expect(error?.description.contains("ENOENT") == true)
-        #expect(error?.description.contains(path) == true)
-        await executor.shutdown()
+        try await Support.withExecutor { executor in
+            let path = "/tmp/ringio-definitely-missing-\(getpid())/nothing.bin"
+            let error = await #expect(throws: RingIOError.self) { _ = try await File.open(path, on: executor) }
+            #expect(error?.errno == .noSuchFileOrDirectory)
+            #expect(error?.operation == .open)
+            #expect(error?.path == path)
+            #expect(error?.description.contains("ENOENT") == true)
+            #expect(error?.description.contains(path) == true)
+        }
     }
 
     @Test func openWithoutPermissionThrowsEACCES() async throws {
-        let executor = try Support.makeExecutor()
-        let dir = Support.makeTempDirectory()
-        defer { Support.removeTree(dir) }
-        let path: String
-        if geteuid() == 0 {
-            // Root bypasses mode bits; sysfs still refuses to open a read-only attribute for writing.
-            path = "/sys/devices/system/cpu/online"
-        } else {
-            path = dir + "/locked.bin"
-            Support.pwriteFile(path, [1, 2, 3])
-            chmod(path, 0)
+        try await Support.withExecutor { executor in
+            let dir = Support.makeTempDirectory()
+            defer { Support.removeTree(dir) }
+            let path: String
+            if geteuid() == 0 {
+                // Root bypasses mode bits; sysfs still refuses to open a read-only attribute for writing.
+                path = "/sys/devices/system/cpu/online"
+            } else {
+                path = dir + "/locked.bin"
+                Support.pwriteFile(path, [1, 2, 3])
+                chmod(path, 0)
+            }
+            let error = await #expect(throws: RingIOError.self) {
+                _ = try await File.open(path, mode: .writeOnly, on: executor)
+            }
+            #expect(error?.errno == .permissionDenied)
+            #expect(error?.path == path)
+            #expect(error?.description.contains("EACCES") == true)
         }
-        let error = await #expect(throws: RingIOError.self) {
-            _ = try await File.open(path, mode: .writeOnly, on: executor)
-        }
-        #expect(error?.errno == .permissionDenied)
-        #expect(error?.path == path)
-        #expect(error?.description.contains("EACCES") == true)
-        await executor.shutdown()
     }
 
     @Test func openDirectoryForWritingThrowsEISDIR() async throws {
-        let executor = try Support.makeExecutor()
-        let dir = Support.makeTempDirectory()
-        defer { Support.removeTree(dir) }
-        let error = await #expect(throws: RingIOError.self) {
-            _ = try await File.open(dir, mode: .writeOnly, on: executor)
+        try await Support.withExecutor { executor in
+            let dir = Support.makeTempDirectory()
+            defer { Support.removeTree(dir) }
+            let error = await #expect(throws: RingIOError.self) {
+                _ = try await File.open(dir, mode: .writeOnly, on: executor)
+            }
+            #expect(error?.errno == .isDirectory)
+            #expect(error?.path == dir)
         }
-        #expect(error?.errno == .isDirectory)
-        #expect(error?.path == dir)
-        await executor.shutdown()
     }
 
     @Test func readAfterCloseThrowsEBADFWithoutReachingTheKernel() async throws {
         try await Support.withFile([1, 2, 3]) { path, _ in
-            let executor = try Support.makeExecutor()
-            try await executor.run {
-                let file = try await File.open(path, on: executor)
-                try await file.close()
-                var lease = try await executor.buffers.lease()
-                let error = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: 0) }
-                #expect(error?.code == .closed)
-                #expect(error?.errno == .badFileDescriptor)
-                #expect(error?.path == path)
-                let closeAgain = await #expect(throws: RingIOError.self) { try await file.close() }
-                #expect(closeAgain?.errno == .badFileDescriptor)
+            try await Support.withExecutor { executor in
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    try await file.close()
+                    var lease = try await executor.buffers.lease()
+                    let error = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: 0) }
+                    #expect(error?.code == .closed)
+                    #expect(error?.errno == .badFileDescriptor)
+                    #expect(error?.path == path)
+                    let closeAgain = await #expect(throws: RingIOError.self) { try await file.close() }
+                    #expect(closeAgain?.errno == .badFileDescriptor)
+                }
             }
-            await executor.shutdown()
         }
     }
 
     @Test func readFromADescriptorThatIsNotOpenThrowsEBADFFromTheKernel() async throws {
-        let executor = try Support.makeExecutor()
-        try await executor.run {
-            let file = File(unsafeDescriptor: 999_999, path: nil, on: executor)
-            var lease = try await executor.buffers.lease()
-            let error = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: 0) }
-            #expect(error?.code == .system)
-            #expect(error?.errno == .badFileDescriptor)
-            #expect(error?.fd == 999_999)
-            #expect(error?.operation == .readFixed)
-            _ = try? await file.close()
+        try await Support.withExecutor { executor in
+            try await executor.run {
+                let file = File(unsafeDescriptor: 999_999, path: nil, on: executor)
+                var lease = try await executor.buffers.lease()
+                let error = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: 0) }
+                #expect(error?.code == .system)
+                #expect(error?.errno == .badFileDescriptor)
+                #expect(error?.fd == 999_999)
+                #expect(error?.operation == .readFixed)
+                _ = try? await file.close()
+            }
         }
-        await executor.shutdown()
     }
 
     @Test func writeToReadOnlyFileThrowsEBADF() async throws {
         try await Support.withFile([1, 2, 3]) { path, original in
-            let executor = try Support.makeExecutor()
-            try await executor.run {
-                let file = try await File.open(path, mode: .readOnly, on: executor)
-                var lease = try await executor.buffers.lease()
-                lease.copy(from: [9, 9, 9])
-                let error = await #expect(throws: RingIOError.self) { _ = try await file.write(from: lease, at: 0) }
-                #expect(error?.errno == .badFileDescriptor)
-                #expect(error?.operation == .writeFixed)
-                try await file.close()
+            try await Support.withExecutor { executor in
+                try await executor.run {
+                    let file = try await File.open(path, mode: .readOnly, on: executor)
+                    var lease = try await executor.buffers.lease()
+                    lease.copy(from: [9, 9, 9])
+                    let error = await #expect(throws: RingIOError.self) { _ = try await file.write(from: lease, at: 0) }
+                    #expect(error?.errno == .badFileDescriptor)
+                    #expect(error?.operation == .writeFixed)
+                    try await file.close()
+                }
+                #expect(Support.preadFile(path) == original, "nothing was written")
             }
-            #expect(Support.preadFile(path) == original, "nothing was written")
-            await executor.shutdown()
         }
     }
 
     @Test func writeToDevFullThrowsENOSPC() async throws {
-        let executor = try Support.makeExecutor()
-        try await executor.run {
-            let file = try await File.open("/dev/full", mode: .writeOnly, on: executor)
-            var lease = try await executor.buffers.lease()
-            lease.copy(from: [UInt8](repeating: 1, count: 100))
-            let error = await #expect(throws: RingIOError.self) { try await file.writeFully(from: lease, at: 0) }
-            #expect(error?.errno == .noSpace)
-            #expect(error?.path == "/dev/full")
-            #expect(error?.description.contains("ENOSPC") == true)
-            try await file.close()
+        try await Support.withExecutor { executor in
+            try await executor.run {
+                let file = try await File.open("/dev/full", mode: .writeOnly, on: executor)
+                var lease = try await executor.buffers.lease()
+                lease.copy(from: [UInt8](repeating: 1, count: 100))
+                let error = await #expect(throws: RingIOError.self) { try await file.writeFully(from: lease, at: 0) }
+                #expect(error?.errno == .noSpace)
+                #expect(error?.path == "/dev/full")
+                #expect(error?.description.contains("ENOSPC") == true)
+                try await file.close()
+            }
         }
-        await executor.shutdown()
     }
 
     @Test func bufferOver1GiBIsRefusedBeforeTheKernel() throws {
@@ -145,22 +145,22 @@ struct ErrorTests {
 
     @Test func leaseRangeOffsetAndForeignPoolAreCheckedBeforeSubmitting() async throws {
         try await Support.withFile([1, 2, 3]) { path, _ in
-            let executor = try Support.makeExecutor(count: 2, size: 4096)
-            let other = try Support.makeExecutor(count: 1, size: 4096)
-            try await executor.run {
-                let file = try await File.open(path, on: executor)
-                var lease = try await executor.buffers.lease()
-                let outside = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, range: 4000..<5000, at: 0) }
-                #expect(outside?.code == .invalidArgument)
-                let negative = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: -1) }
-                #expect(negative?.code == .invalidArgument)
-                var foreign = try await other.buffers.lease()
-                let wrongPool = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &foreign, at: 0) }
-                #expect(wrongPool?.code == .invalidArgument)
-                try await file.close()
+            try await Support.withExecutor(count: 2, size: 4096) { executor in
+                let other = try Support.makeExecutor(count: 1, size: 4096)
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    var lease = try await executor.buffers.lease()
+                    let outside = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, range: 4000..<5000, at: 0) }
+                    #expect(outside?.code == .invalidArgument)
+                    let negative = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &lease, at: -1) }
+                    #expect(negative?.code == .invalidArgument)
+                    var foreign = try await other.buffers.lease()
+                    let wrongPool = await #expect(throws: RingIOError.self) { _ = try await file.read(into: &foreign, at: 0) }
+                    #expect(wrongPool?.code == .invalidArgument)
+                    try await file.close()
+                }
+                await other.shutdown()
             }
-            await other.shutdown()
-            await executor.shutdown()
         }
     }
 

@@ -6,68 +6,68 @@ import Testing
 @Suite("Executor")
 struct ExecutorTests {
     @Test func runBodyAndItsChildTasksRunOnTheRingThread() async throws {
-        let executor = try Support.makeExecutor()
-        let onLoop = try await executor.run { () -> [Bool] in
-            var results = [executor.isIsolatingCurrentContext() == true]
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<4 { group.addTask { executor.isIsolatingCurrentContext() == true } }
-                for try await result in group { results.append(result) }
+        try await Support.withExecutor { executor in
+            let onLoop = try await executor.run { () -> [Bool] in
+                var results = [executor.isIsolatingCurrentContext() == true]
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for _ in 0..<4 { group.addTask { executor.isIsolatingCurrentContext() == true } }
+                    for try await result in group { results.append(result) }
+                }
+                return results
             }
-            return results
+            #expect(onLoop == [true, true, true, true, true])
+            #expect(executor.isIsolatingCurrentContext() == false)
         }
-        #expect(onLoop == [true, true, true, true, true])
-        #expect(executor.isIsolatingCurrentContext() == false)
-        await executor.shutdown()
     }
 
     @Test func fileOperationsCalledOffTheRingThreadHopOntoItAndWork() async throws {
         try await Support.withFile(Support.bytes(count: 50_000, seed: 41)) { path, expected in
-            let executor = try Support.makeExecutor()
-            let (bytes, wasOnLoop) = try await Task.detached { () -> ([UInt8], Bool) in
-                let wasOnLoop = executor.isIsolatingCurrentContext() == true
-                let file = try await File.open(path, on: executor)
-                var lease = try await executor.buffers.lease()
-                _ = try await file.read(into: &lease, range: 0..<1000, at: 777)
-                try await file.close()
-                return (lease.bytes, wasOnLoop)
-            }.value
-            #expect(!wasOnLoop)
-            #expect(bytes == Array(expected[777..<1777]))
-            try await executor.nop()
-            await executor.shutdown()
+            try await Support.withExecutor { executor in
+                let (bytes, wasOnLoop) = try await Task.detached { () -> ([UInt8], Bool) in
+                    let wasOnLoop = executor.isIsolatingCurrentContext() == true
+                    let file = try await File.open(path, on: executor)
+                    var lease = try await executor.buffers.lease()
+                    _ = try await file.read(into: &lease, range: 0..<1000, at: 777)
+                    try await file.close()
+                    return (lease.bytes, wasOnLoop)
+                }.value
+                #expect(!wasOnLoop)
+                #expect(bytes == Array(expected[777..<1777]))
+                try await executor.nop()
+            }
         }
     }
 
     @Test func actorUsingTheExecutorDoesIOOnTheRingThread() async throws {
         try await Support.withFile(Support.bytes(count: 50_000, seed: 42)) { path, expected in
-            let executor = try Support.makeExecutor()
-            let reader = RingReader(executor: executor)
-            let (bytes, isolated) = try await reader.read(path: path, offset: 4321, length: 2000)
-            #expect(isolated)
-            #expect(bytes == Array(expected[4321..<6321]))
-            await executor.shutdown()
+            try await Support.withExecutor { executor in
+                let reader = RingReader(executor: executor)
+                let (bytes, isolated) = try await reader.read(path: path, offset: 4321, length: 2000)
+                #expect(isolated)
+                #expect(bytes == Array(expected[4321..<6321]))
+            }
         }
     }
 
     @Test func moreOperationsThanSlotsQueueInsteadOfFailing() async throws {
-        let executor = try Support.makeExecutor(count: 8, size: 4096, maxInFlight: 2)
-        let pipe = try Pipe()
-        defer { pipe.closeAll() }
-        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
-        let readers = (0..<6).map { _ in
-            Task(executorPreference: executor) { () -> Int in
-                var lease = try await executor.buffers.lease()
-                return try await file.read(into: &lease, range: 0..<1, at: 0)  // one byte each
+        try await Support.withExecutor(count: 8, size: 4096, maxInFlight: 2) { executor in
+            let pipe = try Pipe()
+            defer { pipe.closeAll() }
+            let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+            let readers = (0..<6).map { _ in
+                Task(executorPreference: executor) { () -> Int in
+                    var lease = try await executor.buffers.lease()
+                    return try await file.read(into: &lease, range: 0..<1, at: 0)  // one byte each
+                }
             }
+            #expect(await Support.waitUntil { executor.buffers.available == 2 }, "all six readers hold a lease")
+            // Only two reads can be in flight, the other four wait for a slot; six bytes finish them all.
+            pipe.write([7, 7, 7, 7, 7, 7])
+            var total = 0
+            for reader in readers { total += try await reader.value }
+            #expect(total == 6)
+            try await executor.run { try await file.close() }
         }
-        #expect(await Support.waitUntil { executor.buffers.available == 2 }, "all six readers hold a lease")
-        // Only two reads can be in flight, the other four wait for a slot; six bytes finish them all.
-        pipe.write([7, 7, 7, 7, 7, 7])
-        var total = 0
-        for reader in readers { total += try await reader.value }
-        #expect(total == 6)
-        try await executor.run { try await file.close() }
-        await executor.shutdown()
     }
 
     @Test func moreSQEsInOneTurnThanTheSubmissionQueueHoldsAreFlushed() async throws {
@@ -92,11 +92,11 @@ struct ExecutorTests {
 
     @Test(.ioUringOnly("io_uring only"))
     func preferredSetupFlagsAreUsedWhenTheKernelHasThem() async throws {
-        let executor = try Support.makeExecutor()
-        // Whatever the kernel accepted is a subset of what was asked, and I/O works with it.
-        #expect(SetupFlags.preferred.isSuperset(of: executor.setupFlags))
-        try await executor.nop()
-        await executor.shutdown()
+        try await Support.withExecutor { executor in
+            // Whatever the kernel accepted is a subset of what was asked, and I/O works with it.
+            #expect(SetupFlags.preferred.isSuperset(of: executor.setupFlags))
+            try await executor.nop()
+        }
     }
 
     @Test(.ioUringOnly("needs io_uring: a blocked pipe read on the thread pool cannot be cancelled"))
@@ -155,11 +155,11 @@ struct ExecutorTests {
     }
 
     @Test func nopRoundTripsThroughTheRing() async throws {
-        let executor = try Support.makeExecutor()
-        try await executor.run {
-            for _ in 0..<1000 { try await executor.nop() }
+        try await Support.withExecutor { executor in
+            try await executor.run {
+                for _ in 0..<1000 { try await executor.nop() }
+            }
         }
-        await executor.shutdown()
     }
 
     /// 64 tasks each read 50 random 4 KiB blocks and compare them with what pwrite wrote.

@@ -40,26 +40,26 @@ struct RegisteredFilesTests {
 
     @Test func writesAndSyncThroughARegisteredFileReachTheDisk() async throws {
         try await Support.withFile([UInt8](repeating: 0, count: 8192)) { path, _ in
-            let executor = try Support.makeExecutor()
-            let payload = Support.bytes(count: 3000, seed: 72)
-            try await executor.run {
-                let file = try await File.open(path, mode: .readWrite, on: executor)
-                #expect(file.isRegistered)
-                var lease = try await executor.buffers.lease()
-                lease.copy(from: payload)
-                try await file.writeFully(from: lease, at: 100)
-                try await file.write([7, 7, 7], at: 5000)
-                try await file.dataSync()
-                try await file.truncate(to: 6000)
-                try await file.allocate(at: 0, length: 7000)
-                #expect(try await file.status().size == 7000)
-                try await file.close()
+            try await Support.withExecutor { executor in
+                let payload = Support.bytes(count: 3000, seed: 72)
+                try await executor.run {
+                    let file = try await File.open(path, mode: .readWrite, on: executor)
+                    #expect(file.isRegistered)
+                    var lease = try await executor.buffers.lease()
+                    lease.copy(from: payload)
+                    try await file.writeFully(from: lease, at: 100)
+                    try await file.write([7, 7, 7], at: 5000)
+                    try await file.dataSync()
+                    try await file.truncate(to: 6000)
+                    try await file.allocate(at: 0, length: 7000)
+                    #expect(try await file.status().size == 7000)
+                    try await file.close()
+                }
+                var expected = [UInt8](repeating: 0, count: 7000)
+                expected.replaceSubrange(100..<3100, with: payload)
+                expected.replaceSubrange(5000..<5003, with: [7, 7, 7])
+                #expect(Support.preadFile(path) == expected)
             }
-            var expected = [UInt8](repeating: 0, count: 7000)
-            expected.replaceSubrange(100..<3100, with: payload)
-            expected.replaceSubrange(5000..<5003, with: [7, 7, 7])
-            #expect(Support.preadFile(path) == expected)
-            await executor.shutdown()
         }
     }
 

@@ -10,76 +10,76 @@ struct RegressionTests {
     @Test(.ioUringOnly("relies on io_uring's completion order"))
     func cancellingAFinishedTaskDoesNotCancelTheNextOperationInItsSlot() async throws {
         try await Support.withFile(Support.bytes(count: 8192, seed: 51)) { path, _ in
-            let executor = try Support.makeExecutor(count: 4, size: 4096)
-            let pipe = try Pipe()
-            defer { pipe.closeAll() }
-            let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
-            let ready = try Pipe()
-            defer { ready.closeAll() }
-            ready.write([1, 2, 3])
-            let readyFile = File(unsafeDescriptor: ready.takeReadEnd(), path: "ready pipe", on: executor)
-            try await executor.run {
-                let file = try await File.open(path, on: executor)
-                let box = TaskBox()
-                // All on the ring thread. Turn 1 runs T, D, A in creation order: T and D submit a NOP,
-                // A a read of data already there; the three complete in that order, so turn 2 resumes T, D, A.
-                // Turn 2: T starts a pipe read (taking a free slot), then D cancels A, whose read
-                // has completed but which has not resumed, so A's cancellation hook is still installed.
-                let t = Task(executorPreference: executor) { () -> Int in
-                    try await executor.nop()
-                    var lease = try await executor.buffers.lease()
-                    return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+            try await Support.withExecutor(count: 4, size: 4096) { executor in
+                let pipe = try Pipe()
+                defer { pipe.closeAll() }
+                let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+                let ready = try Pipe()
+                defer { ready.closeAll() }
+                ready.write([1, 2, 3])
+                let readyFile = File(unsafeDescriptor: ready.takeReadEnd(), path: "ready pipe", on: executor)
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    let box = TaskBox()
+                    // All on the ring thread. Turn 1 runs T, D, A in creation order: T and D submit a NOP,
+                    // A a read of data already there; the three complete in that order, so turn 2 resumes T, D, A.
+                    // Turn 2: T starts a pipe read (taking a free slot), then D cancels A, whose read
+                    // has completed but which has not resumed, so A's cancellation hook is still installed.
+                    let t = Task(executorPreference: executor) { () -> Int in
+                        try await executor.nop()
+                        var lease = try await executor.buffers.lease()
+                        return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+                    }
+                    let d = Task(executorPreference: executor) {
+                        try await executor.nop()
+                        box.task?.cancel()
+                    }
+                    // A reads a pipe that already holds data: that completes at once, like a page-cache
+                    // read, but (unlike a regular file's I/O) with a cancellation hook installed.
+                    let a = Task(executorPreference: executor) { () -> Int in
+                        var lease = try await executor.buffers.lease()
+                        return try await readyFile.read(into: &lease, range: 0..<3, at: 0)
+                    }
+                    box.task = a
+                    try await d.value
+                    #expect(try await a.value == 3, "A completed before the cancel, so it returns its data")
+                    pipe.write([42])
+                    #expect(try await t.value == 1, "T's read was not cancelled by A's cancellation")
+                    try await file.close()
+                    try await pipeFile.close()
+                    try await readyFile.close()
                 }
-                let d = Task(executorPreference: executor) {
-                    try await executor.nop()
-                    box.task?.cancel()
-                }
-                // A reads a pipe that already holds data: that completes at once, like a page-cache
-                // read, but (unlike a regular file's I/O) with a cancellation hook installed.
-                let a = Task(executorPreference: executor) { () -> Int in
-                    var lease = try await executor.buffers.lease()
-                    return try await readyFile.read(into: &lease, range: 0..<3, at: 0)
-                }
-                box.task = a
-                try await d.value
-                #expect(try await a.value == 3, "A completed before the cancel, so it returns its data")
-                pipe.write([42])
-                #expect(try await t.value == 1, "T's read was not cancelled by A's cancellation")
-                try await file.close()
-                try await pipeFile.close()
-                try await readyFile.close()
             }
-            await executor.shutdown()
         }
     }
 
     /// close() from a cancelled task that has to wait for a free slot still closes the descriptor.
     @Test func closeFromACancelledTaskUnderBackPressureStillClosesTheDescriptor() async throws {
         try await Support.withFile([1, 2, 3]) { path, _ in
-            let executor = try Support.makeExecutor(count: 2, size: 4096, maxInFlight: 1)
-            let pipe = try Pipe()
-            defer { pipe.closeAll() }
-            let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
-            let file = try await executor.run { try await File.open(path, on: executor) }
-            let fd = try #require(file.descriptor)
-            let fileTarget = Support.target(of: fd)
-            // Occupy the only slot.
-            let blocker = Task(executorPreference: executor) { () -> Int in
-                var lease = try await executor.buffers.lease()
-                return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+            try await Support.withExecutor(count: 2, size: 4096, maxInFlight: 1) { executor in
+                let pipe = try Pipe()
+                defer { pipe.closeAll() }
+                let pipeFile = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+                let file = try await executor.run { try await File.open(path, on: executor) }
+                let fd = try #require(file.descriptor)
+                let fileTarget = Support.target(of: fd)
+                // Occupy the only slot.
+                let blocker = Task(executorPreference: executor) { () -> Int in
+                    var lease = try await executor.buffers.lease()
+                    return try await pipeFile.read(into: &lease, range: 0..<1, at: 0)
+                }
+                #expect(await Support.waitUntil { executor.buffers.available == 1 })
+                let closer = Task(executorPreference: executor) {
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    try await file.close()
+                }
+                #expect(await Support.waitUntilTheLoopSleeps(executor), "the close waits for the slot")
+                pipe.write([1])
+                #expect(try await blocker.value == 1)
+                try await closer.value
+                #expect(fileTarget != nil && Support.target(of: fd) != fileTarget, "the descriptor was closed")
+                try await executor.run { try await pipeFile.close() }
             }
-            #expect(await Support.waitUntil { executor.buffers.available == 1 })
-            let closer = Task(executorPreference: executor) {
-                withUnsafeCurrentTask { $0?.cancel() }
-                try await file.close()
-            }
-            #expect(await Support.waitUntilTheLoopSleeps(executor), "the close waits for the slot")
-            pipe.write([1])
-            #expect(try await blocker.value == 1)
-            try await closer.value
-            #expect(fileTarget != nil && Support.target(of: fd) != fileTarget, "the descriptor was closed")
-            try await executor.run { try await pipeFile.close() }
-            await executor.shutdown()
         }
     }
 
@@ -98,15 +98,15 @@ struct RegressionTests {
     /// Offsets whose end would overflow are refused before the kernel is asked, not trapped on.
     @Test func offsetNearInt64MaxIsRefused() async throws {
         try await Support.withFile([1, 2, 3]) { path, _ in
-            let executor = try Support.makeExecutor()
-            try await executor.run {
-                let file = try await File.open(path, on: executor)
-                var lease = try await executor.buffers.lease()
-                let error = await #expect(throws: RingIOError.self) { _ = try await file.readFully(into: &lease, at: Int64.max - 10) }
-                #expect(error?.code == .invalidArgument)
-                try await file.close()
+            try await Support.withExecutor { executor in
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    var lease = try await executor.buffers.lease()
+                    let error = await #expect(throws: RingIOError.self) { _ = try await file.readFully(into: &lease, at: Int64.max - 10) }
+                    #expect(error?.code == .invalidArgument)
+                    try await file.close()
+                }
             }
-            await executor.shutdown()
         }
     }
 }
@@ -172,29 +172,29 @@ struct ActorOnRingThreadTests {
     /// debug builds assert it after every resume).
     @Test func aDefaultActorOnTheRingThreadWhoseReadResumesElsewhereStillCompletesOnTheLoop() async throws {
         try await Support.withFile(Support.bytes(count: 8192, seed: 61)) { path, expected in
-            let executor = try Support.makeExecutor(count: 8, size: 4096)
-            let reader = BusyReader()
-            let file = try await executor.run { try await File.open(path, on: executor) }
-            let mismatches = try await reader.whileBusy {
-                try await executor.run {
-                try await withThrowingTaskGroup(of: Int.self) { group in
-                    for _ in 0..<4 {
-                        group.addTask {
-                            var bad = 0
-                            for _ in 0..<300 {
-                                let bytes = try await reader.readStart(of: file, executor: executor)
-                                if bytes != Array(expected[0..<4096]) { bad += 1 }
+            try await Support.withExecutor(count: 8, size: 4096) { executor in
+                let reader = BusyReader()
+                let file = try await executor.run { try await File.open(path, on: executor) }
+                let mismatches = try await reader.whileBusy {
+                    try await executor.run {
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for _ in 0..<4 {
+                            group.addTask {
+                                var bad = 0
+                                for _ in 0..<300 {
+                                    let bytes = try await reader.readStart(of: file, executor: executor)
+                                    if bytes != Array(expected[0..<4096]) { bad += 1 }
+                                }
+                                return bad
                             }
-                            return bad
                         }
+                        return try await group.reduce(0, +)
                     }
-                    return try await group.reduce(0, +)
+                    }
                 }
-                }
+                #expect(mismatches == 0)
+                try await executor.run { try await file.close() }
             }
-            #expect(mismatches == 0)
-            try await executor.run { try await file.close() }
-            await executor.shutdown()
         }
     }
 }

@@ -55,10 +55,10 @@ extension Support {
     /// Runs `body` with a small executor on the backend under test (as `makeExecutor`) and shuts
     /// it down afterwards, also when `body` throws.
     static func withExecutor<T>(
-        count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64,
+        count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred,
         _ body: (RingExecutor) async throws -> T
     ) async throws -> T {
-        let executor = try makeExecutor(count: count, size: size, entries: entries)
+        let executor = try makeExecutor(count: count, size: size, entries: entries, maxInFlight: maxInFlight, flags: flags)
         do {
             let result = try await body(executor)
             await executor.shutdown()
