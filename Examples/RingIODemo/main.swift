@@ -1,7 +1,7 @@
 // ringio-demo: reads a file with READ_FIXED from many tasks and compares with plain pread, in one run.
 //
 // Usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES]
-//                    [--buffers N] [--buffer-size BYTES] [--check-setup]
+//                    [--buffers N] [--buffer-size BYTES] [--check-setup [--loops N]]
 import Glibc
 import RingIO
 import Synchronization
@@ -15,6 +15,7 @@ struct Options {
     var buffers = 64
     var bufferSize = 64 << 10
     var checkSetupOnly = false
+    var loops: Int?
     var policy = RingExecutorConfiguration.Policy.fallback
 
     static func parse(_ arguments: [String]) -> Options {
@@ -38,10 +39,11 @@ struct Options {
             case "--buffers": options.buffers = number(argument)
             case "--buffer-size": options.bufferSize = number(argument)
             case "--check-setup": options.checkSetupOnly = true
+            case "--loops": options.loops = number(argument)
             case "--require-io-uring": options.policy = .requireIOURing
             case "--thread-pool": options.policy = .threadPoolOnly
             case "-h", "--help":
-                print("usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES] [--buffers N] [--buffer-size BYTES] [--check-setup] [--require-io-uring | --thread-pool]")
+                print("usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES] [--buffers N] [--buffer-size BYTES] [--check-setup [--loops N]] [--require-io-uring | --thread-pool]")
                 exit(0)
             default: fail("unknown argument \(argument) (try --help)")
             }
@@ -274,6 +276,20 @@ func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize:
 
 let options = Options.parse(CommandLine.arguments)
 guard options.blockSize <= options.bufferSize else { fail("--block-size must not exceed --buffer-size") }
+
+if let loops = options.loops {
+    // A group's set-up: one pool for every loop (pinned once where the kernel clones it).
+    guard options.checkSetupOnly else { fail("--loops goes with --check-setup") }
+    do {
+        let group = try RingExecutorGroup(configuration: .init(loops: loops, executor: .init(
+            buffers: .init(count: options.buffers, size: options.bufferSize), policy: options.policy)))
+        for (index, capabilities) in group.capabilities.enumerated() { print("RingIO loop \(index): \(capabilities)") }
+        await group.shutdown()
+    } catch {
+        fail("\(error)")
+    }
+    exit(0)
+}
 
 let executor: RingExecutor
 do {

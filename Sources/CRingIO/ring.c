@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "CRingIO.h"
@@ -36,4 +37,20 @@ bool ringio_opcode_supported(struct io_uring *ring, int opcode) {
     bool supported = io_uring_opcode_supported(probe, opcode);
     io_uring_free_probe(probe);
     return supported;
+}
+
+/// The kernel's struct io_uring_clone_buffers (6.12; 6.13 named three of the padding words
+/// src_off, dst_off and nr, whose 0 means "the whole table"). Same size, same layout.
+struct ringio_clone_buffers_arg {
+    uint32_t src_fd;
+    uint32_t flags;
+    uint32_t pad[6];
+};
+_Static_assert(sizeof(struct ringio_clone_buffers_arg) == 32, "struct io_uring_clone_buffers is 32 bytes");
+
+int ringio_clone_buffers(struct io_uring *ring, int source_ring_fd) {
+    struct ringio_clone_buffers_arg arg = {0};
+    arg.src_fd = (uint32_t)source_ring_fd;
+    long result = syscall(__NR_io_uring_register, ring->ring_fd, RINGIO_REGISTER_CLONE_BUFFERS, &arg, 1);
+    return result < 0 ? -errno : (int)result;
 }

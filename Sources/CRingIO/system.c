@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "CRingIO.h"
@@ -78,4 +79,44 @@ int ringio_set_memlock_limit(unsigned long long bytes) {
 
 void ringio_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
+}
+
+int ringio_allowed_cpus(int *out, int max) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+        return -errno;
+    }
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++) {
+        if (CPU_ISSET(cpu, &set)) {
+            out[n++] = cpu;
+        }
+    }
+    return n;
+}
+
+int ringio_current_cpu(void) {
+    return sched_getcpu();
+}
+
+int ringio_pin_current_thread(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+        return EINVAL;
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static _Thread_local ringio_loop_identity current_loop = {0, -1};
+
+ringio_loop_identity ringio_current_loop(void) {
+    return current_loop;
+}
+
+void ringio_set_current_loop(uint64_t group, int64_t index) {
+    current_loop.group = group;
+    current_loop.index = index;
 }

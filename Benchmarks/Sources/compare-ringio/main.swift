@@ -5,15 +5,19 @@
 // (one `await` per I/O).
 // `--system ringio-pipeline`: one task keeps N operations in flight through `File.withPipeline`,
 // resubmitting each buffer as its completion is taken (one resume per batch of completions).
+// `--system ringio-group` / `ringio-group-pipeline`: the same on a `RingExecutorGroup` with one
+// loop per CPU and one shared pool: the N in flight are split over the loops, one `File` for all.
 // Prints one JSON object (CompareSupport.Report).
 import CompareSupport
 import RingIO
 
-let options = WorkerOptions.parse(CommandLine.arguments, systems: ["ringio", "ringio-pipeline"])
+let options = WorkerOptions.parse(
+    CommandLine.arguments, systems: ["ringio", "ringio-pipeline", "ringio-group", "ringio-group-pipeline"])
 let workload = options.workload
 let fileSize = options.fileSize()
 let depth = options.queueDepth
-let pipelined = options.system == "ringio-pipeline"
+let pipelined = options.system.hasSuffix("-pipeline")
+let grouped = options.system.hasPrefix("ringio-group")
 
 /// Enough SQ entries for every task and a registered buffer of one block per task, like fio's
 /// `fixedbufs`.
@@ -23,48 +27,71 @@ var configuration = RingExecutorConfiguration(
 )
 configuration.policy = .requireIOURing
 
+/// Runs `share` operations in flight on `executor` (already on its loop): tasks or one pipeline.
+/// `firstWorker` numbers the tasks across loops, so each has its own offsets.
+func load(share: Int, firstWorker: Int, file: File, executor: RingExecutor, window: Window, cursor: SharedCursor) async throws -> Recorder {
+    if pipelined {
+        return try await pipelineWorker(worker: firstWorker, depth: share, file: file, executor: executor, window: window, cursor: cursor)
+    }
+    return try await withThrowingTaskGroup(of: Recorder.self) { group in
+        for index in firstWorker..<(firstWorker + share) {
+            group.addTask {
+                try await worker(index, file: file, executor: executor, window: window, cursor: cursor)
+            }
+        }
+        var total = Recorder()
+        for try await part in group { total.merge(part) }
+        return total
+    }
+}
+
+func openFile(on executor: RingExecutor, group: RingExecutorGroup?) async throws -> File {
+    let mode: File.Mode = workload.isWrite ? .readWrite : .readOnly
+    let fileOptions: File.Options = workload.isDirect ? .direct : []
+    if let group { return try await File.open(options.path, mode: mode, options: fileOptions, on: group) }
+    return try await File.open(options.path, mode: mode, options: fileOptions, on: executor)
+}
+
 do {
-    let executor = try RingExecutor(configuration: configuration)
+    let group = grouped ? try RingExecutorGroup(configuration: .init(executor: configuration)) : nil
+    let executor = try group?.loops[0] ?? RingExecutor(configuration: configuration)
+    let loops = group?.loops ?? [executor]
     let cursor = SharedCursor()
     let window = Window(warmup: options.warmup, seconds: options.seconds)
     let sampler = CPUSampler(window: window)
-    let recorder = try await executor.run {
-        let file = try await File.open(
-            options.path,
-            mode: workload.isWrite ? .readWrite : .readOnly,
-            options: workload.isDirect ? .direct : [],
-            on: executor
-        )
-        do {
-            if pipelined {
-                let total = try await pipelineWorker(file: file, executor: executor, window: window, cursor: cursor)
-                try await file.close()
-                return total
-            }
-            let total = try await withThrowingTaskGroup(of: Recorder.self) { group in
-                for index in 0..<depth {
-                    group.addTask {
-                        try await worker(index, file: file, executor: executor, window: window, cursor: cursor)
+    let file = try await executor.run { try await openFile(on: executor, group: group) }
+    let recorder: Recorder
+    do {
+        recorder = try await withThrowingTaskGroup(of: Recorder.self) { tasks in
+            var firstWorker = 0
+            for (index, loop) in loops.enumerated() {
+                let share = depth / loops.count + (index < depth % loops.count ? 1 : 0)
+                guard share > 0 else { continue }
+                let first = firstWorker
+                firstWorker += share
+                tasks.addTask {
+                    try await loop.run {
+                        try await load(share: share, firstWorker: first, file: file, executor: loop, window: window, cursor: cursor)
                     }
                 }
-                var total = Recorder()
-                for try await part in group { total.merge(part) }
-                return total
             }
-            try await file.close()
+            var total = Recorder()
+            for try await part in tasks { total.merge(part) }
             return total
-        } catch {
-            try? await file.close()
-            throw error
         }
+        try await executor.run { try await file.close() }
+    } catch {
+        try? await executor.run { try await file.close() }
+        throw error
     }
     let cpu = sampler.wait()
-    await executor.shutdown()
+    if let group { await group.shutdown() } else { await executor.shutdown() }
+    let opcode = workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"
+    let shape = pipelined ? "File.withPipeline, \(depth) in flight" : "\(depth) task(s)"
+    let place = group.map { "a group of \($0.loops.count) loops (pool \($0.capabilities[0].bufferSharing))" } ?? "the ring executor"
     Report(
         options: options, window: window, recorder: recorder, cpu: cpu,
-        note: pipelined
-            ? "1 task, File.withPipeline(depth: \(depth)), \(workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"), registered file: \(executor.capabilities.registeredFiles)"
-            : "\(depth) task(s) on the ring executor, \(workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"), registered file: \(executor.capabilities.registeredFiles)"
+        note: "\(shape) on \(place), \(opcode), registered file: \(executor.capabilities.registeredFiles)"
     ).print()
 } catch {
     fail("\(error)")
@@ -107,10 +134,10 @@ func worker(_ index: Int, file: File, executor: RingExecutor, window: Window, cu
 /// with the next offset. The tag carries the operation's start time (the clock read of the batch
 /// in which the previous completion was taken); the clock is read once per batch of completions,
 /// as bare-uring does, and latency is measured from batch to batch.
-func pipelineWorker(file: File, executor: RingExecutor, window: Window, cursor: SharedCursor) async throws -> Recorder {
+func pipelineWorker(worker: Int, depth: Int, file: File, executor: RingExecutor, window: Window, cursor: SharedCursor) async throws -> Recorder {
     let blockSize = workload.blockSize
     let range = 0..<blockSize
-    var offsets = OffsetSource(worker: 0, workload: workload, fileSize: fileSize, cursor: cursor)
+    var offsets = OffsetSource(worker: worker, workload: workload, fileSize: fileSize, cursor: cursor)
     var recorder = Recorder()
     try await file.withPipeline(depth: depth) { pipeline in
         let now = nanosecondsNow()

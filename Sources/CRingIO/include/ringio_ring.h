@@ -38,4 +38,15 @@ static const uint8_t RINGIO_IOSQE_IO_LINK = IOSQE_IO_LINK;
 /// True when the ring's kernel supports `opcode` (io_uring_get_probe_ring).
 bool ringio_opcode_supported(struct io_uring *ring, int opcode);
 
+/// IORING_REGISTER_CLONE_BUFFERS (kernel 6.12; liburing 2.3 predates it).
+#define RINGIO_REGISTER_CLONE_BUFFERS 30
+
+/// Clones the registered buffers of the ring whose descriptor is `source_ring_fd` into `ring`,
+/// which must have none (IORING_REGISTER_CLONE_BUFFERS, kernel 6.12). The two rings then share
+/// the same pinned pages: memory is pinned, and charged to RLIMIT_MEMLOCK, once.
+///
+/// Returns 0, or -errno: -EINVAL on kernels without the opcode, -EBUSY when `ring` already has
+/// buffers, -EBADF when the source is not a ring.
+int ringio_clone_buffers(struct io_uring *ring, int source_ring_fd);
+
 #endif

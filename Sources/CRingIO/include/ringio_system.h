@@ -33,6 +33,30 @@ enum {
 /// (a stream whose transfers may not end).
 int ringio_classify_descriptor(int fd);
 
+/// The CPUs this process may run on (sched_getaffinity), written to `out` (at most `max`);
+/// returns how many, or -errno.
+int ringio_allowed_cpus(int *out, int max);
+
+/// The CPU the calling thread runs on now (sched_getcpu), or -1.
+int ringio_current_cpu(void);
+
+/// Pins the calling thread to `cpu` (pthread_setaffinity_np); returns 0 or an errno.
+int ringio_pin_current_thread(int cpu);
+
+/// Which loop of which group the calling thread runs (0 and -1 on other threads): a
+/// thread-local the loop thread sets once, so the file layer finds "the loop I am on" with one
+/// load instead of comparing thread ids with every loop of a group.
+typedef struct ringio_loop_identity {
+    uint64_t group;
+    int64_t index;
+} ringio_loop_identity;
+
+/// The calling thread's loop identity.
+ringio_loop_identity ringio_current_loop(void);
+
+/// Sets the calling thread's loop identity (a loop thread, once, before it runs jobs).
+void ringio_set_current_loop(uint64_t group, int64_t index);
+
 /// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
 

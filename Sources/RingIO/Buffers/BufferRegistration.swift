@@ -14,6 +14,38 @@ enum BufferRegistration {
         throw explain(result, region: region)
     }
 
+    /// Registers the pool's buffers with `ring`. With `fitToTheLimit` (the `.fallback` policy),
+    /// when RLIMIT_MEMLOCK is too small, fits the pool to it (halving until the kernel accepts, since other pinned memory
+    /// counts too) or, if not even one buffer fits, leaves it unregistered.
+    ///
+    /// - Returns: whether the (possibly smaller) `region` is registered.
+    static func registerFitting(
+        _ region: inout BufferRegion, on ring: Ring, fitToTheLimit: Bool, forceUnregistered: Bool = false, notes: inout [String]
+    ) throws(RingIOError) -> Bool {
+        do throws(RingIOError) {
+            if forceUnregistered {
+                throw RingIOError(code: .lockedMemoryLimit, errno: .noMemory, operation: .registerBuffers, hint: "registration turned off for a test")
+            }
+            try register(region, on: ring)
+            return true
+        } catch where fitToTheLimit && error.code == .lockedMemoryLimit {
+            let limit = ringio_memlock_limit()
+            var fitting = limit == UInt64.max || forceUnregistered
+                ? 0 : min(region.count - 1, Int(limit / UInt64(region.stride)))
+            while fitting >= 1 {
+                if let candidate = try? BufferRegion(count: fitting, size: region.size),
+                   (try? register(candidate, on: ring)) != nil {
+                    notes.append("RLIMIT_MEMLOCK (\(limit) bytes) holds \(candidate.count) of the \(region.count) buffers asked for, so the pool has \(candidate.count); raise `ulimit -l` for more: \(error.hint ?? "")")
+                    region = candidate
+                    return true
+                }
+                fitting /= 2
+            }
+            notes.append("RLIMIT_MEMLOCK (\(limit) bytes) is too small to register even one buffer, so leases use plain READ/WRITE instead of READ_FIXED/WRITE_FIXED: \(error.hint ?? "")")
+            return false
+        }
+    }
+
     static func explain(_ result: Int32, region: BufferRegion) -> RingIOError {
         let errno = Errno(rawValue: -result)
         switch -result {

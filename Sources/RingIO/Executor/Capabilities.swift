@@ -8,6 +8,21 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         case threadPool
     }
 
+    /// How a loop of a `RingExecutorGroup` reaches the group's one pool.
+    public enum BufferSharing: Sendable, Hashable {
+        /// Not in a group: the executor's pool is its own.
+        case notShared
+        /// The pages the group registered once, cloned into this ring
+        /// (IORING_REGISTER_CLONE_BUFFERS, Linux 6.12): pinned and charged to RLIMIT_MEMLOCK once.
+        case cloned
+        /// The kernel refused cloning, so this loop registered the pool itself (pinned and
+        /// charged once more).
+        case registeredPerLoop
+        /// Not registered with this loop's ring (thread pool, or RLIMIT_MEMLOCK too small):
+        /// plain READ/WRITE on the leases.
+        case unregistered
+    }
+
     /// The backend in use.
     public var backend: Backend
     /// The ring's setup flags (empty for the thread pool).
@@ -20,6 +35,8 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
     public var bufferCount: Int
     /// Bytes per buffer.
     public var bufferSize: Int
+    /// For a loop of a group, how it shares the group's pool.
+    public var bufferSharing: BufferSharing
     /// Why something is not as configured, one sentence each (empty when all is as asked).
     public var notes: [String]
 
@@ -31,6 +48,12 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         }
         text += ", fixed buffers \(fixedBuffers ? "on" : "off"), registered files \(registeredFiles ? "on" : "off")"
         text += ", \(bufferCount) buffers of \(bufferSize) bytes"
+        switch bufferSharing {
+        case .notShared: break
+        case .cloned: text += ", the group's pool (cloned: pinned once)"
+        case .registeredPerLoop: text += ", the group's pool (registered by this loop too)"
+        case .unregistered: text += ", the group's pool (not registered here)"
+        }
         for note in notes { text += "\n  - " + note }
         return text
     }

@@ -64,6 +64,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     var forceTruncateFallback = false
     /// Leave the pool unregistered (plain READ/WRITE), for tests of the memlock fallback.
     var forceUnregisteredBuffers = false
+    /// Act as if the kernel refused IORING_REGISTER_CLONE_BUFFERS (EINVAL, as before Linux
+    /// 6.12), for tests of a group whose loops register the pool one by one.
+    var forceCloneRefusal = false
 
     /// The in-flight limit in force.
     var inFlightLimit: Int { maxInFlight ?? Int(entries) * 2 }

@@ -45,9 +45,20 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// - Throws: `RingIOError`: `.invalidArgument`/`.bufferTooLarge` for impossible shapes (before any
     ///   syscall), `.ioUringUnavailable` when io_uring is disabled or blocked, `.lockedMemoryLimit`
     ///   when RLIMIT_MEMLOCK is too small for the pool.
-    public init(configuration: RingExecutorConfiguration = .init()) throws {
+    public convenience init(configuration: RingExecutorConfiguration = .init()) throws {
         try configuration.validate()
-        let core = try LoopCore.start(configuration: configuration)
+        try self.init(validated: configuration)
+        buffers.attach(host: self)
+    }
+
+    /// Starts the loop; for `init(configuration:)` and `RingExecutorGroup` (which passes its pool,
+    /// this loop's place in the group, a CPU and its notes, and attaches the pool to itself).
+    init(
+        validated configuration: RingExecutorConfiguration, shared: LoopSetup.SharedPool? = nil,
+        membership: (group: UInt64, index: Int)? = nil, cpu: Int32? = nil, notes: [String] = []
+    ) throws(RingIOError) {
+        let core = try LoopCore.start(
+            configuration: configuration, shared: shared, membership: membership, cpu: cpu, notes: notes)
         self.core = core
         self.door = LoopDoor(core)
         self.buffers = core.pool
@@ -59,7 +70,6 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         // Safety: unowned: only jobs of tasks preferring self (their preference retains it) or of actors keeping it alive run on these.
         unsafe core.serialExecutor = unsafe isolatedEntry.asUnownedSerialExecutor()
         unsafe core.taskExecutor = unsafe asUnownedTaskExecutor()
-        buffers.attach(host: self)
     }
 
     deinit {

@@ -160,7 +160,7 @@ extension File {
     ///
     /// - Parameters:
     ///   - source: the file to read (opened for reading).
-    ///   - destination: the file to write (opened for writing); must use the same executor.
+    ///   - destination: the file to write (opened for writing); must use the same executor (or group).
     ///   - readAhead: how many reads to keep in flight (1 or more); default 2.
     /// - Returns: the number of bytes copied.
     /// - Throws: `RingIOError` (`.invalidArgument` when the files use different executors or
@@ -168,8 +168,8 @@ extension File {
     /// - Note: issues IORING_OP_READ_FIXED and IORING_OP_WRITE_FIXED.
     @discardableResult
     public static func copy(from source: File, to destination: File, readAhead: Int = 2) async throws -> Int64 {
-        guard source.executor === destination.executor else {
-            throw RingIOError.invalidArgument(.copy, path: destination.path, fd: destination.descriptor, "The source and destination files use different RingExecutors; open both on the same executor (leases are registered with one ring)")
+        guard source.executor.buffers === destination.executor.buffers else {
+            throw RingIOError.invalidArgument(.copy, path: destination.path, fd: destination.descriptor, "The source and destination files use different RingExecutors; open both on the same executor or group (leases are registered with one pool)")
         }
         var total: Int64 = 0
         for try await chunk in source.chunks(readAhead: readAhead) {

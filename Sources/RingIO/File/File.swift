@@ -7,8 +7,11 @@ import Synchronization
 /// Share it freely between tasks. Close it with `close()`; a file released while still open is
 /// closed with close(2). Operations called from tasks that do not run on the executor hop onto it.
 public final class File: Sendable {
-    /// The executor whose ring performs this file's I/O.
+    /// The executor whose ring performs this file's I/O (for a file of a group: the loop that
+    /// opened it, which does the I/O of callers that are not on one of the group's loops).
     public let executor: RingExecutor
+    /// The group whose loops may all do this file's I/O, if it was opened on one.
+    public let group: RingExecutorGroup?
     /// The path it was opened with (or given when adopting a descriptor).
     public let path: String?
     private let state: Atomic<Int32>
@@ -51,6 +54,7 @@ public final class File: Sendable {
     ///   - executor: the executor whose ring performs the I/O.
     public init(unsafeDescriptor descriptor: Int32, path: String? = nil, on executor: RingExecutor) {
         self.executor = executor
+        self.group = nil
         self.path = path
         self.state = Atomic(descriptor)
         self.fixedSlot = -1
@@ -65,9 +69,10 @@ public final class File: Sendable {
     ///   classification still holds (saves classifying the same descriptor twice).
     private init(
         descriptor: Int32, fixedSlot: Int32, directIOAlignment: FileStatus.DirectIOAlignment?, path: String,
-        classifiedAs previous: File? = nil, on executor: RingExecutor
+        classifiedAs previous: File? = nil, on executor: RingExecutor, group: RingExecutorGroup?
     ) {
         self.executor = executor
+        self.group = group
         self.path = path
         self.state = Atomic(descriptor)
         self.fixedSlot = fixedSlot
@@ -114,6 +119,35 @@ public final class File: Sendable {
         timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws -> File {
+        try await open(path, relativeTo: directory, mode: mode, options: options, permissions: permissions, timeout: timeout, on: executor, group: nil)
+    }
+
+    /// Opens a file for every loop of `group`: I/O from a task on one of its loops runs on that
+    /// loop's ring; from elsewhere, on the loop that opened it (the caller's, or the next).
+    ///
+    /// - Parameters: as `open(_:relativeTo:mode:options:permissions:timeout:on:)`.
+    /// - Returns: the open file.
+    /// - Throws: `RingIOError` with the path and errno (ENOENT, EACCES, EISDIR, …).
+    /// - Note: issues IORING_OP_OPENAT on that loop, and registers the file in that loop's
+    ///   fixed-file table; the other loops name it by its descriptor.
+    public static func open(
+        _ path: String,
+        relativeTo directory: File? = nil,
+        mode: Mode = .readOnly,
+        options: Options = [],
+        permissions: UInt32 = 0o644,
+        timeout: Duration? = nil,
+        on group: RingExecutorGroup
+    ) async throws -> File {
+        try await open(
+            path, relativeTo: directory, mode: mode, options: options, permissions: permissions, timeout: timeout,
+            on: group.currentLoop ?? group.next(), group: group)
+    }
+
+    private static func open(
+        _ path: String, relativeTo directory: File?, mode: Mode, options: Options, permissions: UInt32,
+        timeout: Duration?, on executor: RingExecutor, group: RingExecutorGroup?
+    ) async throws -> File {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
         // Safety: cPath stays allocated until this closure returns, and perform returns only after the OPENAT's completion (even if cancelled).
         let (fd, slot) = unsafe try await withKernelPath(path, .open) { cPath in
@@ -125,7 +159,7 @@ public final class File: Sendable {
                 return (fd, executor.door.registerFile(fd) ?? -1)
             }
         }
-        let file = File(descriptor: fd, fixedSlot: slot, directIOAlignment: nil, path: path, on: executor)
+        let file = File(descriptor: fd, fixedSlot: slot, directIOAlignment: nil, path: path, on: executor, group: group)
         guard options.contains(.direct) else { return file }
         // O_DIRECT: learn the alignment once, with IORING_OP_STATX.
         let status = try await file.status(timeout: timeout)
@@ -133,7 +167,7 @@ public final class File: Sendable {
         let alignment = status.directIOAlignment ?? .init(memory: 4096, offset: 4096)
         return File(
             descriptor: file.takeDescriptor(), fixedSlot: slot, directIOAlignment: alignment, path: path,
-            classifiedAs: file, on: executor)
+            classifiedAs: file, on: executor, group: group)
     }
 
     /// Hands the descriptor over to a new `File` (this one then neither closes nor releases it).
@@ -171,6 +205,14 @@ public final class File: Sendable {
         }
     }
 
+    /// The loop that does this call's I/O, and the file's registered slot there (-1: the raw
+    /// descriptor): the caller's loop when it is one of the file's group, else the file's own.
+    @inline(__always)
+    var loopForThisCall: (executor: RingExecutor, fixedSlot: Int32) {
+        if let group, let loop = group.currentLoop, loop !== executor { return (loop, -1) }
+        return (executor, fixedSlot)
+    }
+
     /// Runs one operation on the loop with the current descriptor, refusing a closed file.
     ///
     /// - Parameters:
@@ -187,7 +229,8 @@ public final class File: Sendable {
         transfer: Bool = false,
         _ request: (Int32) -> IORequest.Kind
     ) async throws -> Int32 {
-        try await executor.onLoop {
+        let (executor, fixedSlot) = loopForThisCall
+        return try await executor.onLoop {
             // Checked on the loop, so a close() that ran before this point is always seen.
             let fd = try openDescriptor(for: operation)
             let cancelInFlight = !(transfer && transfersEndOnTheirOwn)

@@ -47,6 +47,7 @@ extension File {
         _ body: nonisolated(nonsending) (inout IOPipeline) async throws -> Result
     ) async throws -> Result {
         _ = try openDescriptor(for: .pipeline)
+        let (executor, fixedSlot) = loopForThisCall
         let limit = executor.door.inFlightLimit
         guard depth >= 1, depth <= limit else {
             throw RingIOError.invalidArgument(
@@ -59,7 +60,7 @@ extension File {
                 "Pipelines need a file with offsets; reads of a pipe, socket or character device must not overlap (use read(into:at:) or chunks())")
         }
         return try await executor.onLoop {
-            var pipeline = IOPipeline(state: PipelineState(file: self, depth: depth))
+            var pipeline = IOPipeline(state: PipelineState(file: self, depth: depth, on: executor, fixedSlot: fixedSlot))
             let result: Result
             do {
                 result = try await body(&pipeline)
@@ -236,6 +237,8 @@ final class PipelineState {
 
     let file: File
     let door: LoopDoor
+    /// The file's registered slot in the door's loop, or -1 (the raw descriptor).
+    let fixedSlot: Int32
     let sink: CompletionSink
     /// The lease of each pending entry (initialized only while the entry is pending).
     private let leases: UnsafeMutablePointer<BufferLease>
@@ -246,9 +249,18 @@ final class PipelineState {
     /// The cancellation hook installed while the task waits in `next()`.
     private let hook: UnsafeMutablePointer<ringio_cancel_hook>
 
-    init(file: File, depth: Int) {
+    /// A pipeline on the file's own loop (tests, and callers that are on it).
+    convenience init(file: File, depth: Int) {
+        self.init(file: file, depth: depth, on: file.executor, fixedSlot: file.fixedSlot)
+    }
+
+    /// - Parameters:
+    ///   - loop: the loop whose ring runs the operations (the file's, or for a file of a group
+    ///     the caller's loop); `fixedSlot` is the file's slot in that loop's table, or -1.
+    init(file: File, depth: Int, on loop: RingExecutor, fixedSlot: Int32) {
         self.file = file
-        self.door = file.executor.door
+        self.door = loop.door
+        self.fixedSlot = fixedSlot
         self.sink = CompletionSink(capacity: depth)
         // Safety: depth entries each: entries initialized here, free filled below, a lease slot only while its entry is pending; freed in deinit.
         unsafe self.leases = .allocate(capacity: depth)
@@ -313,8 +325,8 @@ final class PipelineState {
         let length = UInt32(range.count)
         // Safety: the request carries the checked address of the lease, which stays parked in leases until the kernel completes it.
         let request = unsafe isWrite
-            ? IORequest(.write(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
-            : IORequest(.read(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: file.fixedSlot)
+            ? IORequest(.write(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: fixedSlot)
+            : IORequest(.read(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: fixedSlot)
         // Safety: entry < depth (from the free stack) and Entry is trivial, so assigning over the initialized entry is fine.
         unsafe entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
         // Safety: the entry was free, so its lease storage is uninitialized.

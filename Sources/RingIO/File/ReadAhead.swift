@@ -14,6 +14,9 @@ final class ReadAhead {
     }
 
     let file: File
+    /// The loop whose ring reads ahead (the caller's, for a file of a group) and the file's slot there.
+    let loop: RingExecutor
+    private let fixedSlot: Int32
     private let requestedChunkSize: Int?
     private let requestedDepth: Int
     private let range: Range<Int64>
@@ -40,6 +43,7 @@ final class ReadAhead {
     ///   - range: the file offsets to read; it ends early at end of file.
     init(file: File, chunkSize: Int?, depth: Int, range: Range<Int64>) {
         self.file = file
+        (self.loop, self.fixedSlot) = file.loopForThisCall
         self.requestedChunkSize = chunkSize
         self.requestedDepth = depth
         self.range = range
@@ -54,7 +58,7 @@ final class ReadAhead {
         // Dropped mid-way: reads may be in flight. Their leases go back only once the kernel is
         // done with them, so a task on the loop drains them (cancelling where that helps).
         let orphan = OrphanedPipeline(state: pipeline)
-        Task(executorPreference: file.executor) {
+        Task(executorPreference: loop) {
             await orphan.state.drain(cancelling: true)
         }
     }
@@ -63,7 +67,7 @@ final class ReadAhead {
     ///
     /// - Throws: `RingIOError` (`.invalidArgument` for bad arguments, read errors), `CancellationError`.
     func next() async throws -> FileChunk? {
-        try await file.executor.onLoop { try await nextOnLoop() }
+        try await loop.onLoop { try await nextOnLoop() }
     }
 
     /// Ends the iteration and waits until the kernel is done with every lease it holds.
@@ -73,7 +77,7 @@ final class ReadAhead {
             finished = true
             return
         }
-        _ = try? await file.executor.onLoop { await finish() }
+        _ = try? await loop.onLoop { await finish() }
     }
 
     private func nextOnLoop() async throws -> FileChunk? {
@@ -151,12 +155,12 @@ final class ReadAhead {
         }
         _ = try file.openDescriptor(for: .readChunks)
         chunkSize = size
-        depth = file.readsInOrder ? 1 : min(requestedDepth, file.executor.door.inFlightLimit)
+        depth = file.readsInOrder ? 1 : min(requestedDepth, loop.door.inFlightLimit)
         slots = Array(repeating: .empty, count: depth)
         errors = Array(repeating: nil, count: depth)
         // Safety: depth lease slots, initialized only while a slot is .done (take / nextOnLoop / dropParked); freed in deinit.
         unsafe parked = .allocate(capacity: depth)
-        pipeline = PipelineState(file: file, depth: depth)
+        pipeline = PipelineState(file: file, depth: depth, on: loop, fixedSlot: fixedSlot)
     }
 
     /// Submits reads of the chunks after `nextChunk`, up to `depth` ahead, with the leases the

@@ -8,19 +8,12 @@ extension LoopCore {
         assert(isLoopThread)
         guard lifecycle == .running else { throw RingIOError.shutDown(.registerBuffers) }
         let replacement = try BufferRegion(count: configuration.count, size: configuration.size)
-        guard pool.isRegistered, case .ioUring(let backend) = backend else {
-            // Unregistered buffers (thread pool, or memlock fallback): nothing to tell the kernel.
-            pool.endDrain(with: replacement)
-            return
-        }
-        let ring = backend.ring
         let old = pool.region
-        ring.unregisterBuffers()
         do {
-            try BufferRegistration.register(replacement, on: ring)
+            try swapRegistration(to: replacement, cloningFrom: nil)
         } catch {
             do {
-                try BufferRegistration.register(old, on: ring)
+                try swapRegistration(to: old, cloningFrom: nil)
             } catch {
                 // Nothing is registered now; fixed I/O on the old buffers would fail, so refuse leases.
                 pool.close()
@@ -28,5 +21,32 @@ extension LoopCore {
             throw error
         }
         pool.endDrain(with: replacement)
+    }
+
+    /// Replaces what this ring has registered with `region` (loop thread; no lease outstanding):
+    /// nothing to do when this loop's ring has no fixed buffers (thread pool, memlock fallback).
+    ///
+    /// - Parameter source: for a group's later loops that cloned the old set, the ring to clone
+    ///   the new one from (IORING_REGISTER_CLONE_BUFFERS); nil to register `region` directly.
+    /// - Throws: `RingIOError` from registration; nothing is registered with this ring then.
+    func swapRegistration(to region: BufferRegion, cloningFrom source: Int32?) throws(RingIOError) {
+        assert(isLoopThread)
+        guard lifecycle == .running else { throw RingIOError.shutDown(.registerBuffers) }
+        guard capabilities.fixedBuffers, case .ioUring(let backend) = backend else { return }
+        let ring = backend.ring
+        ring.unregisterBuffers()
+        if let source, capabilities.bufferSharing == .cloned {
+            let result = ring.cloneBuffers(from: source)
+            if result < 0 { throw BufferRegistration.explain(result, region: region) }
+        } else {
+            try BufferRegistration.register(region, on: ring)
+        }
+    }
+
+    /// This ring's descriptor when the pool is registered with it (what a group's other loops
+    /// clone from); nil otherwise.
+    var registeredRingDescriptor: Int32? {
+        guard capabilities.fixedBuffers, case .ioUring(let backend) = backend else { return nil }
+        return backend.ring.descriptor
     }
 }

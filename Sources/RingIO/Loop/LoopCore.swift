@@ -36,7 +36,11 @@ final class LoopCore: @unchecked Sendable {
     /// What the last `mailbox.take` moved out, emptied after use and kept for its storage.
     private var posted = Mailbox.Contents()
 
-    private init(configuration: RingExecutorConfiguration, mailbox: Mailbox, setup: LoopSetup) {
+    /// Whether this loop closes the pool at shutdown (false for a group's loops: the group does).
+    private let ownsPool: Bool
+
+    private init(configuration: RingExecutorConfiguration, mailbox: Mailbox, setup: LoopSetup, ownsPool: Bool) {
+        self.ownsPool = ownsPool
         self.configuration = configuration
         self.mailbox = mailbox
         self.table = OperationTable(capacity: configuration.inFlightLimit)
@@ -62,14 +66,30 @@ final class LoopCore: @unchecked Sendable {
 
     /// Starts a loop thread, which sets up the backend and pool; returns its loop once it runs.
     ///
+    /// - Parameters:
+    ///   - shared: for a group's later loops, the group's pool; nil for a pool of its own.
+    ///   - membership: for a group's loops, the group and this loop's index in it (what
+    ///     `ringio_current_loop` answers on this thread).
+    ///   - cpu: pins the thread to this CPU first, if set; a refusal becomes a note.
+    ///   - notes: what the caller already has to say (the group's pool was made smaller).
     /// - Throws: the setup's `RingIOError` (the thread has ended then).
-    static func start(configuration: RingExecutorConfiguration) throws(RingIOError) -> LoopCore {
+    static func start(
+        configuration: RingExecutorConfiguration, shared: LoopSetup.SharedPool? = nil,
+        membership: (group: UInt64, index: Int)? = nil, cpu: Int32? = nil, notes: [String] = []
+    ) throws(RingIOError) -> LoopCore {
         let outcome = StartupOutcome()
-        try LoopThread.start(name: "ringio-loop") { startup in
+        try LoopThread.start(name: membership.map { "ringio-loop-\($0.index)" } ?? "ringio-loop") { startup in
+            var notes = notes
+            if let cpu {
+                let refused = ringio_pin_current_thread(cpu)
+                if refused != 0 { notes.append("Could not pin the loop thread to CPU \(cpu) (\(Errno(rawValue: refused))), so it runs where the scheduler puts it") }
+            }
+            if let membership { ringio_set_current_loop(membership.group, Int64(membership.index)) }
             let mailbox = Mailbox()
             let core: LoopCore
             do throws(RingIOError) {
-                core = LoopCore(configuration: configuration, mailbox: mailbox, setup: try LoopSetup(configuration: configuration, mailbox: mailbox))
+                let setup = try LoopSetup(configuration: configuration, mailbox: mailbox, shared: shared, notes: notes)
+                core = LoopCore(configuration: configuration, mailbox: mailbox, setup: setup, ownsPool: membership == nil)
             } catch {
                 outcome.result = .failure(error)
                 startup.signal()
@@ -178,7 +198,7 @@ final class LoopCore: @unchecked Sendable {
         case .beginShutdown:
             publishLifecycle()
             table.failAllWaiters()
-            pool.close()
+            if ownsPool { pool.close() }
             for userData in table.armedUserData() { cancel(userData) }
         case .finishShutdown(let waiters):
             if case .ioUring(let ring) = backend { overflowFlushCount.store(ring.overflowFlushes, ordering: .relaxed) }

@@ -7,32 +7,86 @@ struct LoopSetup {
     let pool: BufferPool
     let capabilities: Capabilities
 
+    /// A group's pool, for its loops: the pool, and the ring that holds its registration.
+    struct SharedPool: Sendable {
+        let pool: BufferPool
+        /// The descriptor of the ring to clone the registration from (`PoolRegistration`), or
+        /// nil: each loop registers the pool itself (when `pool.isRegistered`).
+        let sourceRing: Int32?
+    }
+
     /// Sets up what `configuration` asks for, falling back as its policy allows.
     ///
     /// - Parameter mailbox: where the backend's wake-ups and thread results go.
     /// - Throws: `RingIOError`: `.ioUringUnavailable` or `.lockedMemoryLimit` when the policy
     ///   allows no fallback, or failures to map the buffers or start threads.
-    init(configuration: RingExecutorConfiguration, mailbox: Mailbox) throws(RingIOError) {
-        var notes: [String] = []
+    ///   - shared: for a group's loops, the group's pool; nil for a pool of its own.
+    ///   - notes: what the loop thread already has to say (a CPU it could not be pinned to).
+    init(
+        configuration: RingExecutorConfiguration, mailbox: Mailbox, shared: SharedPool? = nil, notes: [String] = []
+    ) throws(RingIOError) {
+        var notes = notes
         let ring = try Self.makeRing(configuration, notes: &notes)
-        var region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
+        var region: BufferRegion
+        if let shared {
+            region = shared.pool.region
+        } else {
+            region = try BufferRegion(count: configuration.buffers.count, size: configuration.buffers.size)
+        }
         var registered = false
+        var sharing = Capabilities.BufferSharing.notShared
         if let ring {
-            registered = try Self.registerPool(&region, on: ring, configuration, notes: &notes)
+            if let shared {
+                (registered, sharing) = try Self.sharePool(shared, region, on: ring, configuration, notes: &notes)
+            } else {
+                registered = try BufferRegistration.registerFitting(
+                    &region, on: ring, fitToTheLimit: configuration.policy == .fallback,
+                    forceUnregistered: configuration.forceUnregisteredBuffers, notes: &notes)
+            }
             let backend = try IOUringBackend(
                 ring: ring, fixedBuffers: registered, registeredFiles: configuration.registeredFiles,
                 supportsFtruncate: ring.supportsFtruncate && !configuration.forceTruncateFallback, mailbox: mailbox)
             self.backend = .ioUring(backend)
             self.capabilities = Capabilities(
                 backend: .ioUring, setupFlags: ring.flags, fixedBuffers: registered,
-                registeredFiles: backend.hasRegisteredFiles, bufferCount: region.count, bufferSize: region.size, notes: notes)
+                registeredFiles: backend.hasRegisteredFiles, bufferCount: region.count, bufferSize: region.size,
+                bufferSharing: sharing, notes: notes)
         } else {
             self.backend = .threadPool(try ThreadPoolBackend(threadCount: configuration.fallbackThreads, mailbox: mailbox))
             self.capabilities = Capabilities(
                 backend: .threadPool, setupFlags: [], fixedBuffers: false, registeredFiles: false,
-                bufferCount: region.count, bufferSize: region.size, notes: notes)
+                bufferCount: region.count, bufferSize: region.size,
+                bufferSharing: shared == nil ? .notShared : .unregistered, notes: notes)
         }
-        self.pool = BufferPool(region: region, registered: registered)
+        self.pool = shared?.pool ?? BufferPool(region: region, registered: registered)
+    }
+
+    /// Gives this loop's ring the buffers of a group's pool: cloned from the group's
+    /// registration (IORING_REGISTER_CLONE_BUFFERS, Linux 6.12: the same pinned pages, charged to
+    /// RLIMIT_MEMLOCK once), else registered once more on this ring, else (under `.fallback`, when
+    /// RLIMIT_MEMLOCK cannot pin them again) left unregistered here, so this loop uses plain
+    /// READ/WRITE on the leases.
+    ///
+    /// - Returns: whether the buffers are registered with this ring, and how.
+    private static func sharePool(
+        _ shared: SharedPool, _ region: BufferRegion, on ring: Ring, _ configuration: RingExecutorConfiguration,
+        notes: inout [String]
+    ) throws(RingIOError) -> (Bool, Capabilities.BufferSharing) {
+        guard shared.pool.isRegistered else { return (false, .unregistered) }
+        var refusal = "the group has no registration to clone"
+        if let source = shared.sourceRing {
+            let cloned = configuration.forceCloneRefusal ? -EINVAL : ring.cloneBuffers(from: source)
+            if cloned == 0 { return (true, .cloned) }
+            refusal = "\(Errno(rawValue: -cloned))" + (cloned == -EINVAL ? "; it needs Linux 6.12" : "")
+        }
+        do throws(RingIOError) {
+            try BufferRegistration.register(region, on: ring)
+            notes.append("The kernel refused IORING_REGISTER_CLONE_BUFFERS (\(refusal)), so this loop registered the group's pool itself: its pages are pinned, and counted against RLIMIT_MEMLOCK, once more for this loop")
+            return (true, .registeredPerLoop)
+        } catch where configuration.policy == .fallback && error.code == .lockedMemoryLimit {
+            notes.append("The kernel refused IORING_REGISTER_CLONE_BUFFERS (\(refusal)) and RLIMIT_MEMLOCK (\(ringio_memlock_limit()) bytes) cannot pin the group's pool once more, so this loop uses plain READ/WRITE on its leases; raise `ulimit -l` for fixed buffers on every loop")
+            return (false, .unregistered)
+        }
     }
 
     /// The ring, or nil when the thread-pool backend is to be used (requested, or io_uring is
@@ -60,38 +114,6 @@ struct LoopSetup {
         } catch where policy == .fallback && error.code == .ioUringUnavailable {
             notes.append("io_uring is not available, so blocking syscalls on \(configuration.fallbackThreads) threads do the I/O: \(error)")
             return nil
-        }
-    }
-
-    /// Registers the pool's buffers with `ring`. Under `.fallback`, when RLIMIT_MEMLOCK is too
-    /// small, fits the pool to it (halving until the kernel accepts, since other pinned memory
-    /// counts too) or, if not even one buffer fits, leaves it unregistered.
-    ///
-    /// - Returns: whether the (possibly smaller) `region` is registered.
-    private static func registerPool(
-        _ region: inout BufferRegion, on ring: Ring, _ configuration: RingExecutorConfiguration, notes: inout [String]
-    ) throws(RingIOError) -> Bool {
-        do throws(RingIOError) {
-            if configuration.forceUnregisteredBuffers {
-                throw RingIOError(code: .lockedMemoryLimit, errno: .noMemory, operation: .registerBuffers, hint: "registration turned off for a test")
-            }
-            try BufferRegistration.register(region, on: ring)
-            return true
-        } catch where configuration.policy == .fallback && error.code == .lockedMemoryLimit {
-            let limit = ringio_memlock_limit()
-            var fitting = limit == UInt64.max || configuration.forceUnregisteredBuffers
-                ? 0 : min(region.count - 1, Int(limit / UInt64(region.stride)))
-            while fitting >= 1 {
-                if let candidate = try? BufferRegion(count: fitting, size: region.size),
-                   (try? BufferRegistration.register(candidate, on: ring)) != nil {
-                    notes.append("RLIMIT_MEMLOCK (\(limit) bytes) holds \(candidate.count) of the \(region.count) buffers asked for, so the pool has \(candidate.count); raise `ulimit -l` for more: \(error.hint ?? "")")
-                    region = candidate
-                    return true
-                }
-                fitting /= 2
-            }
-            notes.append("RLIMIT_MEMLOCK (\(limit) bytes) is too small to register even one buffer, so leases use plain READ/WRITE instead of READ_FIXED/WRITE_FIXED: \(error.hint ?? "")")
-            return false
         }
     }
 

@@ -154,6 +154,21 @@ final class Ring {
         unsafe io_uring_register_buffers(raw, iovecs, UInt32(count))
     }
 
+    /// The ring's descriptor (what another ring names to clone this one's buffers).
+    var descriptor: Int32 {
+        // Safety: reads one field of the io_uring this ring owns, set up in init and never written again.
+        unsafe raw.pointee.ring_fd
+    }
+
+    /// Shares the buffers registered with the ring `sourceDescriptor` (IORING_REGISTER_CLONE_BUFFERS,
+    /// kernel 6.12): same pages, pinned once. This ring must have no buffers registered.
+    ///
+    /// - Returns: 0 or a negative errno (-EINVAL on kernels without the opcode).
+    func cloneBuffers(from sourceDescriptor: Int32) -> Int32 {
+        // Safety: takes only this open ring; the kernel checks that sourceDescriptor is a ring and takes its own references.
+        unsafe ringio_clone_buffers(raw, sourceDescriptor)
+    }
+
     /// Unregisters the fixed buffers (IORING_UNREGISTER_BUFFERS); returns 0 or a negative errno.
     @discardableResult
     func unregisterBuffers() -> Int32 {

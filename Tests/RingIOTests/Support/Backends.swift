@@ -69,3 +69,36 @@ extension Support {
         }
     }
 }
+
+/// Groups of loops on the backend under test.
+extension Support {
+    /// A group's configuration on the backend under test (as `makeExecutor`).
+    static func groupConfiguration(
+        loops: Int = 2, count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, forceCloneRefusal: Bool = false
+    ) -> RingExecutorGroup.Configuration {
+        var executor = RingExecutorConfiguration(
+            entries: entries, buffers: .init(count: count, size: size),
+            policy: testingThreadPool ? .threadPoolOnly : .fallback)
+        executor.forceUnregisteredBuffers = backendUnderTest == "unregistered"
+        executor.forceCloneRefusal = forceCloneRefusal
+        return .init(loops: loops, executor: executor)
+    }
+
+    /// Runs `body` with a group on the backend under test and shuts it down afterwards, also
+    /// when `body` throws.
+    static func withGroup<T>(
+        loops: Int = 2, count: Int = 8, size: Int = 64 << 10, forceCloneRefusal: Bool = false,
+        _ body: (RingExecutorGroup) async throws -> T
+    ) async throws -> T {
+        let group = try RingExecutorGroup(configuration: groupConfiguration(
+            loops: loops, count: count, size: size, forceCloneRefusal: forceCloneRefusal))
+        do {
+            let result = try await body(group)
+            await group.shutdown()
+            return result
+        } catch {
+            await group.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import CRingIO
+import Glibc
+@testable import RingIO
+import Testing
+
+@Suite("Executor groups")
+struct ExecutorGroupTests {
+    @Test func everyLoopReadsOneFileAtOnceWithLeasesFromTheOnePool() async throws {
+        let expected = Support.bytes(count: 1 << 20, seed: 11)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 8, size: 16 << 10) { group in
+                #expect(group.loops.count == 2)
+                #expect(group.loops.allSatisfy { $0.buffers === group.buffers })
+                let file = try await File.open(path, on: group)
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    for (index, loop) in group.loops.enumerated() {
+                        for reader in 0..<3 {
+                            tasks.addTask {
+                                try await loop.run {
+                                    #expect(group.currentLoop === loop)
+                                    #expect(file.loopForThisCall.executor === loop, "I/O runs on the caller's loop")
+                                    var random = UInt64(index * 10 + reader + 1)
+                                    var lease = try await group.buffers.lease()
+                                    for _ in 0..<200 {
+                                        random = random &* 6364136223846793005 &+ 1442695040888963407
+                                        let offset = Int64((random >> 33) % UInt64(expected.count - lease.capacity))
+                                        let n = try await file.read(into: &lease, at: offset)
+                                        #expect(n == lease.capacity)
+                                        #expect(lease.bytes == Array(expected[Int(offset)..<(Int(offset) + n)]))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    try await tasks.waitForAll()
+                }
+                #expect(group.buffers.available == 8)
+                try await file.close()
+            }
+        }
+    }
+
+    @Test func writesFromEveryLoopLandWherePreadFindsThem() async throws {
+        let directory = Support.makeTempDirectory()
+        defer { Support.removeTree(directory) }
+        let path = directory + "/written.bin"
+        let block = 4096
+        let expected = Support.bytes(count: block * 64, seed: 5)
+        try await Support.withGroup(loops: 2, count: 4, size: block) { group in
+            let file = try await File.open(path, mode: .writeOnly, options: [.create, .truncate], on: group)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for (index, loop) in group.loops.enumerated() {
+                    tasks.addTask {
+                        try await loop.run {
+                            var lease = try await group.buffers.lease()
+                            // Loop 0 writes the even blocks, loop 1 the odd ones.
+                            for blockIndex in stride(from: index, to: 64, by: 2) {
+                                lease.copy(from: expected[(blockIndex * block)..<((blockIndex + 1) * block)])
+                                try await file.writeFully(from: lease, at: Int64(blockIndex * block))
+                            }
+                        }
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+            try await file.close()
+        }
+        #expect(Support.preadFile(path) == expected)
+    }
+
+    @Test func aLeaseTakenOnOneLoopIsReadIntoOnAnother() async throws {
+        let expected = Support.bytes(count: 100_000, seed: 8)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 2, size: 8192) { group in
+                let (first, second) = (group.loops[0], group.loops[1])
+                let file = try await first.run { try await File.open(path, on: group) }
+                #expect(file.executor === first, "opened on the caller's loop")
+                try await first.run {
+                    var lease = try await group.buffers.lease()
+                    #expect(group.currentLoop === first)
+                    // The task moves to the second loop, lease in hand; its read runs on that ring.
+                    try await withTaskExecutorPreference(second) { @concurrent in
+                        #expect(group.currentLoop === second)
+                        #expect(file.loopForThisCall.executor === second)
+                        #expect(file.loopForThisCall.fixedSlot == -1, "another loop names the file by its descriptor")
+                        let n = try await file.read(into: &lease, at: 1000)
+                        #expect(n == 8192)
+                    }
+                    #expect(group.currentLoop === first)
+                    #expect(lease.bytes == Array(expected[1000..<9192]))
+                    // And back on the first loop, the same lease reads again, there.
+                    let n = try await file.read(into: &lease, at: 50_000)
+                    #expect(n == 8192)
+                    #expect(lease.bytes == Array(expected[50_000..<58_192]))
+                }
+                try await file.close()
+            }
+        }
+    }
+
+    @Test(.ioUringOnly("cloning is io_uring's")) func laterLoopsCloneTheFirstLoopsRegistration() async throws {
+        try await Support.withGroup(loops: 3, count: 4, size: 4096) { group in
+            let sharing = group.capabilities.map(\.bufferSharing)
+            if Support.backendUnderTest == "unregistered" {
+                #expect(sharing == [.unregistered, .unregistered, .unregistered])
+                #expect(group.capabilities.allSatisfy { !$0.fixedBuffers })
+            } else {
+                #expect(sharing == [.cloned, .cloned, .cloned], "\(group.capabilities)")
+                #expect(group.capabilities.allSatisfy { $0.fixedBuffers })
+            }
+        }
+    }
+
+    @Test(.ioUringOnly("cloning is io_uring's")) func whereTheKernelRefusesCloningEachLoopRegistersThePoolAndStillReads() async throws {
+        let expected = Support.bytes(count: 64 << 10, seed: 3)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 2, size: 4096, forceCloneRefusal: true) { group in
+                if Support.backendUnderTest == "iouring" {
+                    #expect(group.capabilities.map(\.bufferSharing) == [.registeredPerLoop, .registeredPerLoop])
+                    #expect(group.capabilities[1].fixedBuffers)
+                    #expect(group.capabilities[1].notes.contains { $0.contains("refused IORING_REGISTER_CLONE_BUFFERS") }, "\(group.capabilities[1])")
+                }
+                let file = try await File.open(path, on: group)
+                try await group.loops[1].run {
+                    var lease = try await group.buffers.lease()
+                    let n = try await file.read(into: &lease, at: 4096)
+                    #expect(n == 4096)
+                    #expect(lease.bytes == Array(expected[4096..<8192]))
+                }
+                try await file.close()
+            }
+        }
+    }
+
+    @Test func reregisteringTheGroupsPoolSwapsItOnEveryLoop() async throws {
+        let expected = Support.bytes(count: 256 << 10, seed: 4)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 2, size: 4096) { group in
+                let file = try await File.open(path, on: group)
+                try await group.buffers.reregister(count: 3, size: 16 << 10)
+                #expect(group.buffers.count == 3)
+                #expect(group.buffers.bufferSize == 16 << 10)
+                for loop in group.loops {
+                    try await loop.run {
+                        var lease = try await group.buffers.lease()
+                        let n = try await file.read(into: &lease, at: 8192)
+                        #expect(n == 16 << 10)
+                        #expect(lease.bytes == Array(expected[8192..<(8192 + n)]))
+                    }
+                }
+                try await file.close()
+            }
+        }
+    }
+
+    @Test(.ioUringOnly("needs io_uring: a blocked pipe read on the thread pool cannot be cancelled"))
+    func groupShutdownWithReadsInFlightOnEveryLoopGivesEveryLeaseBack() async throws {
+        let group = try RingExecutorGroup(configuration: Support.groupConfiguration(loops: 2, count: 4, size: 4096))
+        var pipes: [Pipe] = []
+        defer { for pipe in pipes { pipe.closeAll() } }
+        var readers: [Task<Int, any Error>] = []
+        for (index, loop) in group.loops.enumerated() {
+            for _ in 0..<2 {
+                let pipe = try Pipe()
+                pipes.append(pipe)
+                let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe \(index)", on: loop)
+                readers.append(Task(executorPreference: loop) {
+                    var lease = try await group.buffers.lease()
+                    return try await file.read(into: &lease, at: 0)
+                })
+            }
+        }
+        // Each task takes its lease and prepares its read in one job: all four are then in flight.
+        #expect(await Support.waitUntil { group.buffers.available == 0 })
+        await group.shutdown()
+        for reader in readers {
+            let error = await #expect(throws: RingIOError.self) { try await reader.value }
+            #expect(error?.code == .shutDown)
+        }
+        #expect(group.isShutDown)
+        #expect(group.buffers.available == 4, "every in-flight read's lease came back")
+        let leaseError = await #expect(throws: RingIOError.self) { _ = try await group.buffers.lease() }
+        #expect(leaseError?.code == .shutDown)
+        await group.shutdown()  // a second call is harmless
+    }
+
+    @Test func runFromOutsideTheGroupGoesRoundRobinAndFromALoopStaysThere() async throws {
+        try await Support.withGroup(loops: 2, count: 2, size: 4096) { group in
+            #expect(group.currentLoop == nil)
+            var seen: [ObjectIdentifier] = []
+            for _ in 0..<4 {
+                let loop = try await group.run { group.currentLoop.map(ObjectIdentifier.init) }
+                seen.append(try #require(loop))
+            }
+            #expect(seen[0] != seen[1] && seen[0] == seen[2] && seen[1] == seen[3], "round-robin over the loops")
+            let stays = try await group.loops[1].run {
+                try await group.run { group.currentLoop === group.loops[1] }
+            }
+            #expect(stays, "run from a loop of the group stays on it")
+        }
+    }
+
+    @Test func aLoopCountOutsideTheRangeIsRefusedBeforeAnyLoopStarts() async throws {
+        var configuration = Support.groupConfiguration()
+        configuration.loops = 0
+        let error = #expect(throws: RingIOError.self) { _ = try RingExecutorGroup(configuration: configuration) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.errno == .invalidArgument)
+    }
+
+    @Test func pinnedLoopsRunOnTheCPUsTheyWereGiven() async throws {
+        var configuration = Support.groupConfiguration(loops: 2, count: 2, size: 4096)
+        configuration.pinsLoopsToCPUs = true
+        let group = try RingExecutorGroup(configuration: configuration)
+        let cpus = RingExecutorGroup.allowedCPUs()
+        for (index, loop) in group.loops.enumerated() {
+            let cpu = try await loop.run { ringio_current_cpu() }
+            #expect(cpu == cpus[index % cpus.count])
+        }
+        await group.shutdown()
+    }
+
+    @Test(.ioUringOnly("RLIMIT_MEMLOCK matters only for io_uring's registered buffers"))
+    func aMemlockLimitThatFitsOnePoolGivesEveryLoopFixedBuffers() throws {
+        // 4 × 64 KiB = 256 KiB pinned once fits 400 KiB; pinned once per loop (512 KiB) would not.
+        let result = try MemlockTests.demoSetupAsUnprivilegedUser(
+            memlockKiB: 400, buffers: 4, bufferSize: 65536, extra: ["--loops", "2"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("RingIO loop 0: backend io_uring"), "\(result.output)")
+        let loops = result.output.split(separator: "\n").filter { $0.hasPrefix("RingIO loop") }
+        #expect(loops.count == 2, "\(result.output)")
+        #expect(loops.allSatisfy { $0.contains("fixed buffers on") && $0.contains("4 buffers of 65536 bytes") }, "\(result.output)")
+        #expect(loops[1].contains("cloned: pinned once"), "\(result.output)")
+    }
+}
