@@ -184,6 +184,58 @@ struct ExecutorGroupTests {
         await group.shutdown()  // a second call is harmless
     }
 
+    @Test(.ioUringOnly("its pipe reads end only when cancelled, which a blocking read on the thread pool cannot be"))
+    func aCancellationStormOnEveryLoopGivesEveryLeaseBackAndEveryCompletedReadIsRight() async throws {
+        try await Support.withFile(Support.bytes(count: 2 << 20, seed: 34)) { path, expected in
+            try await Support.withGroup(loops: 2, count: 16, size: 4096) { group in
+                let pipes = [try Pipe(), try Pipe()]
+                defer { for pipe in pipes { pipe.closeAll() } }
+                let file = try await File.open(path, on: group)
+                let pipeFiles = group.loops.enumerated().map { index, loop in
+                    File(unsafeDescriptor: pipes[index].takeReadEnd(), path: "pipe \(index)", on: loop)
+                }
+                let tally = Tally()
+                var tasks: [Task<Void, Never>] = []
+                var random = SplitMix(seed: 2026)
+                for index in 0..<2000 {
+                    let loopIndex = index % 2
+                    let loop = group.loops[loopIndex]
+                    let usePipe = index % 10 < 2  // these never complete unless cancelled
+                    let offset = Int(random.next() % UInt64(expected.count - 4096))
+                    let length = 1 + Int(random.next() % 4096)
+                    tasks.append(Task(executorPreference: loop) {
+                        do {
+                            var lease = try await group.buffers.lease()
+                            if usePipe {
+                                _ = try await pipeFiles[loopIndex].read(into: &lease, at: 0)
+                                await tally.wrong()
+                            } else {
+                                let n = try await file.read(into: &lease, range: 0..<length, at: Int64(offset))
+                                let right = n == length && lease.bytes == Array(expected[offset..<(offset + length)])
+                                if right { await tally.correct() } else { await tally.wrong() }
+                            }
+                        } catch is CancellationError {
+                            await tally.cancelled()
+                        } catch {
+                            await tally.wrong()
+                        }
+                    })
+                    if random.next() % 3 == 0 { tasks[Int(random.next() % UInt64(tasks.count))].cancel() }
+                    if usePipe { tasks[index].cancel() }
+                    if index % 64 == 0 { await Task.yield() }
+                }
+                for task in tasks { await task.value }
+                let counts = await tally.counts
+                #expect(counts.wrong == 0)
+                #expect(counts.correct + counts.cancelled == 2000)
+                #expect(counts.cancelled >= 400, "every pipe read had to be cancelled")
+                #expect(group.buffers.available == 16)
+                try await file.close()
+                for pipeFile in pipeFiles { try await pipeFile.close() }
+            }
+        }
+    }
+
     @Test func runFromOutsideTheGroupGoesRoundRobinAndFromALoopStaysThere() async throws {
         try await Support.withGroup(loops: 2, count: 2, size: 4096) { group in
             #expect(group.currentLoop == nil)

@@ -159,12 +159,57 @@ private func runtimeBenchmark(
     }
 }
 
+/// 4 KiB random READ_FIXED reads on a two-loop group: `queueDepth` readers spread over both
+/// loops, one pool cloned into both rings, one `File`; mallocs per read must stay 0 on every loop.
+private func groupReadBenchmark(_ name: String, queueDepth: Int) {
+    nonisolated(unsafe) var group: RingExecutorGroup?
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: allMetrics,
+            warmupIterations: 3,
+            scalingFactor: .kilo,
+            maxDuration: .seconds(2),
+            maxIterations: 2_000,
+            thresholds: noAllocations,
+            setup: {
+                try TestFile.prepare(path: TestFile.defaultPath)
+                group = try RingExecutorGroup(configuration: .init(
+                    loops: 2, executor: RandomReadWorkload.executorConfiguration(queueDepth: queueDepth)))
+            },
+            teardown: {
+                if let group { await group.shutdown() }
+                group = nil
+            }
+        )
+    ) { benchmark in
+        guard let group else {
+            benchmark.error("benchmark setup did not run")
+            return
+        }
+        nonisolated(unsafe) let benchmark = benchmark
+        let reads = benchmark.scaledIterations.count
+        let workload = RandomReadWorkload(
+            path: TestFile.defaultPath, queueDepth: queueDepth, blockSize: 4096, warmupReadsPerReader: 16,
+            seed: 0x5EED_0F_F10 &+ UInt64(benchmark.currentIteration) &* 0x1_0000)
+        let result = try await workload.run(
+            on: group, until: .operations(reads),
+            measurementStarted: { benchmark.startMeasurement() },
+            measurementStopped: { benchmark.stopMeasurement() })
+        if result.operations != reads {
+            benchmark.error("expected \(reads) reads, completed \(result.operations)")
+        }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     readBenchmark("ReadFixed4KRandomQD1", queueDepth: 1)
     readBenchmark("ReadFixed4KRandomQD32", queueDepth: 32)
     // The same reads from one task keeping 32 in flight with File.withPipeline (one resume per
     // batch of completions instead of one per read).
     readBenchmark("ReadFixed4KRandomPipelineQD32", queueDepth: 32, pipelined: true)
+    // Two loops, one shared pool: 0 mallocs per read on every loop.
+    groupReadBenchmark("GroupReadFixed4KRandomQD32", queueDepth: 32)
     // 128 KiB blocks, 8 in flight, consecutive offsets: what streaming a file looks like.
     readBenchmark("ReadFixed128KSequentialQD8", queueDepth: 8, blockSize: 128 << 10, sequential: true)
     // 4 KiB WRITE_FIXED at random offsets into the page cache (no fsync), 32 in flight.

@@ -182,6 +182,52 @@ extension RandomReadWorkload {
         )
     }
 
+    /// Runs the workload on every loop of `group` at once: `queueDepth` readers in all, spread
+    /// over the loops round-robin, each on its loop (`loop.run`), with leases from the group's one
+    /// pool and one `File` opened on the group. Measurement as in `run(on:until:…)`.
+    public func run(
+        on group: RingExecutorGroup,
+        until stop: Stop,
+        measurementStarted: @escaping @Sendable () -> Void = {},
+        measurementStopped: @escaping @Sendable () -> Void = {}
+    ) async throws -> RandomReadResult {
+        guard queueDepth >= 1 else { throw WorkloadError.invalidArgument("queue depth must be at least 1") }
+        let fileSize = try TestFile.size(of: path)
+        let blocks = fileSize / UInt64(blockSize)
+        guard blocks > 0 else { throw WorkloadError.invalidArgument("\(path) is smaller than one block") }
+        guard case .operations(let operations) = stop else {
+            throw WorkloadError.invalidArgument("a group run stops after a number of operations")
+        }
+        let state = RunState(readers: queueDepth, operations: operations)
+        let file = try await File.open(path, mode: write ? .readWrite : .readOnly, options: direct ? .direct : [], on: group)
+        let workload = self
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for index in 0..<queueDepth {
+                    let loop = group.loops[index % group.loops.count]
+                    tasks.addTask {
+                        try await loop.run {
+                            try await workload.reader(
+                                index, file: file, executor: loop, blocks: blocks, duration: 0, state: state,
+                                measurementStarted: measurementStarted, measurementStopped: measurementStopped)
+                        }
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+        } catch {
+            try? await file.close()
+            throw error
+        }
+        try await file.close()
+        let started = state.startedAt.load(ordering: .acquiring)
+        let stopped = state.stoppedAt.load(ordering: .acquiring)
+        return RandomReadResult(
+            operations: state.completed.load(ordering: .acquiring),
+            nanoseconds: stopped >= started ? stopped - started : 0
+        )
+    }
+
     /// One reader: lease a buffer, warm up, meet at the start barrier, read until told to stop,
     /// meet at the end barrier. Always arrives at both barriers, even after an error, so that a
     /// failing reader cannot leave the others suspended forever.
