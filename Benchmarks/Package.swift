@@ -94,6 +94,13 @@ let package = Package(
             path: "Sources/runtime-calls",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // What a hop between two loops of a group costs, against a hop from the global pool.
+        .executableTarget(
+            name: "cross-loop",
+            dependencies: [.product(name: "RingIO", package: "RingIO")],
+            path: "Sources/cross-loop",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Benchmark suite run by `swift package benchmark` (the plugin picks up executable
         // targets whose sources sit in Benchmarks/<TargetName>).
         .executableTarget(
@@ -121,4 +128,5 @@ package.products += [
     .executable(name: "compare-nio", targets: ["compare-nio"]),
     .executable(name: "compare-posix", targets: ["compare-posix"]),
     .executable(name: "runtime-calls", targets: ["runtime-calls"]),
+    .executable(name: "cross-loop", targets: ["cross-loop"]),
 ]

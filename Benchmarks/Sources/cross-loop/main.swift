@@ -1,0 +1,84 @@
+// cross-loop: what a hop between two loops of a `RingExecutorGroup` costs, against a hop from an
+// ordinary thread (the global pool) onto a loop and back.
+//
+//     swift build -c release --package-path Benchmarks --product cross-loop
+//     Benchmarks/.build/release/cross-loop [round trips] [rounds]
+//
+// A round trip is a task on loop 0 running a closure on loop 1 and coming back
+// (`withTaskExecutorPreference(loop1) { @concurrent in … }`): two hops, each a job posted to the
+// other loop's mailbox and a wake-up through the eventfd read that loop keeps on its ring. The
+// anchor, in the same run: a task on the global pool doing the same round trip onto loop 1.
+// Percentiles are over every round trip of every round; rounds alternate the two variants.
+// Run it also under `taskset -c 0` (both loops on one CPU): on this 2-vCPU VM a wake-up of a
+// thread on the other vCPU, not RingIO's hop, is most of a cross-CPU round trip.
+
+import Glibc
+import RingIO
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let roundTrips = arguments.first ?? 20_000
+let rounds = arguments.dropFirst().first ?? 5
+
+/// Nanoseconds since the process's first clock read (monotonic).
+enum Clock {
+    static let origin = ContinuousClock.now
+    static var nanoseconds: Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - origin).components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// `count` round trips from the current executor onto `target` and back; each one's nanoseconds.
+func roundTrips(onto target: RingExecutor, count: Int) async -> [Int64] {
+    var samples: [Int64] = []
+    samples.reserveCapacity(count)
+    for _ in 0..<count {
+        let start = Clock.nanoseconds
+        await withTaskExecutorPreference(target) { @concurrent in
+            precondition(target.isIsolatingCurrentContext() == true, "the closure did not run on the other loop")
+        }
+        samples.append(Clock.nanoseconds - start)
+    }
+    return samples
+}
+
+func percentile(_ sorted: [Int64], _ p: Double) -> Double {
+    Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000
+}
+
+// CROSS_LOOP_FLAGS=no-defer: the rings without DEFER_TASKRUN (how the wake-up depends on it).
+let flags: SetupFlags = getenv("CROSS_LOOP_FLAGS").map { String(cString: $0) } == "no-defer"
+    ? [.singleIssuer, .coopTaskrun, .submitAll] : .preferred
+// CROSS_LOOP_PIN=1: loop i pinned to the i-th allowed CPU.
+let pinned = getenv("CROSS_LOOP_PIN") != nil
+let group = try RingExecutorGroup(configuration: .init(
+    loops: 2, pinsLoopsToCPUs: pinned, executor: .init(entries: 8, buffers: .init(count: 1, size: 4096), setupFlags: flags)))
+print("ring flags: \(group.loops[0].setupFlags), loops pinned: \(pinned)")
+let (first, second) = (group.loops[0], group.loops[1])
+var fromLoop: [Int64] = []
+var fromPool: [Int64] = []
+for round in 0..<rounds {
+    let loopFirst = round % 2 == 0
+    if loopFirst { fromLoop += try await first.run { await roundTrips(onto: second, count: roundTrips) } }
+    fromPool += await Task.detached { await roundTrips(onto: second, count: roundTrips) }.value
+    if !loopFirst { fromLoop += try await first.run { await roundTrips(onto: second, count: roundTrips) } }
+}
+await group.shutdown()
+
+print("\(rounds) rounds × \(roundTrips) round trips (two hops each); µs per round trip")
+print("from                                   p50      p90      p99   p50 ÷ anchor")
+let anchor = fromPool.sorted()
+for (name, samples) in [("loop 0 → loop 1 → loop 0", fromLoop), ("global pool → loop 1 → back (anchor)", fromPool)] {
+    let sorted = samples.sorted()
+    let p50 = percentile(sorted, 0.5)
+    let columns = [p50, percentile(sorted, 0.9), percentile(sorted, 0.99)].map { format($0, width: 9) }
+    print(name + String(repeating: " ", count: max(1, 37 - name.count)) + columns.joined() + format(p50 / percentile(anchor, 0.5), width: 10))
+}
+
+/// `value` with two decimals, right-aligned in `width` characters.
+func format(_ value: Double, width: Int) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = String(hundredths % 100)
+    let text = "\(hundredths / 100)." + (fraction.count < 2 ? "0" + fraction : fraction)
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}
