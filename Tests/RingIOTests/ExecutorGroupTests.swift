@@ -252,6 +252,77 @@ struct ExecutorGroupTests {
         }
     }
 
+    @Test func tasksThatPreferTheGroupSpreadFromOutsideAndDoTheirIOInlineOnTheirLoop() async throws {
+        let expected = Support.bytes(count: 256 << 10, seed: 21)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 8, size: 4096) { group in
+                let file = try await File.open(path, on: group)
+                var tasks: [Task<ObjectIdentifier, any Error>] = []
+                for index in 0..<8 {
+                    tasks.append(Task(executorPreference: group) {
+                        let loop = try #require(group.currentLoop, "a task that prefers the group runs on one of its loops")
+                        var lease = try await group.buffers.lease()
+                        for round in 0..<20 {
+                            let offset = (index * 20 + round) * 1024 % (expected.count - 4096)
+                            #expect(file.loopForThisCall.executor === group.currentLoop, "the read runs on the loop the task is on")
+                            let n = try await file.read(into: &lease, at: Int64(offset))
+                            #expect(n == 4096)
+                            #expect(lease.bytes == Array(expected[offset..<(offset + 4096)]))
+                        }
+                        #expect(group.currentLoop === loop, "resumed by its loop's completions, the task stayed there")
+                        return ObjectIdentifier(loop)
+                    })
+                }
+                var loops = Set<ObjectIdentifier>()
+                for task in tasks { loops.insert(try await task.value) }
+                #expect(loops.count == 2, "tasks started from outside the group go round-robin")
+                try await file.close()
+            }
+        }
+    }
+
+    @Test func aPipelineOfATaskThatPrefersTheGroupStaysOnItsLoopWhileAnotherLoopGivesItALease() async throws {
+        let expected = Support.bytes(count: 64 << 10, seed: 22)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 2, size: 4096) { group in
+                let file = try await File.open(path, on: group)
+                // Loop 1 holds both buffers until the pipeline's task waits for one.
+                let holder = Task(executorPreference: group.loops[1]) {
+                    let first = try await group.buffers.lease()
+                    let second = try await group.buffers.lease()
+                    _ = await Support.waitUntil { group.buffers.waitingCount == 1 }
+                    // Given back here, on loop 1.
+                    _ = consume first
+                    _ = consume second
+                }
+                #expect(await Support.waitUntil { group.buffers.available == 0 })
+                let bytes = try await group.loops[0].run {
+                    try await Task(executorPreference: group) {
+                        #expect(group.currentLoop === group.loops[0], "started on the loop that created it")
+                        return try await file.withPipeline(depth: 1) { pipeline -> [UInt8] in
+                            let lease = try await group.buffers.lease()  // resumed by loop 1's release
+                            #expect(group.currentLoop === group.loops[0], "the pipeline's task came back to its loop")
+                            try await pipeline.read(into: lease, at: 8192)
+                            let completion = try await pipeline.next()
+                            switch consume completion {
+                            case .some(let completion):
+                                #expect(try completion.result.get() == 4096)
+                                return completion.lease.bytes
+                            case .none:
+                                Issue.record("the pipeline's read did not complete")
+                                return []
+                            }
+                        }
+                    }.value
+                }
+                try await holder.value
+                #expect(bytes == Array(expected[8192..<12288]))
+                #expect(group.buffers.available == 2)
+                try await file.close()
+            }
+        }
+    }
+
     @Test func aLoopCountOutsideTheRangeIsRefusedBeforeAnyLoopStarts() async throws {
         var configuration = Support.groupConfiguration()
         configuration.loops = 0

@@ -118,14 +118,24 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// `body` must not await anything that leaves the caller's executor; RingIO's own async
     /// functions never do (they are `nonisolated(nonsending)`).
     ///
-    /// - Parameter isolation: the caller's isolation (`#isolation`); a plain parameter, not
-    ///   `isolated`, which would make the compiler hop to it before the call.
+    /// On a loop of a group, a task on this thread may prefer the group, not this loop: it comes
+    /// back from a suspension on whichever loop resumed it. That is harmless for a body whose
+    /// suspensions this loop resumes (one operation: its slot and its completion), and wrong for
+    /// one that holds loop-confined state across other waits (a pipeline, a read-ahead waiting
+    /// for a lease that another loop gives back): those pass `pinned` and always take the
+    /// preference for this loop.
+    ///
+    /// - Parameters:
+    ///   - isolation: the caller's isolation (`#isolation`); a plain parameter, not `isolated`,
+    ///     which would make the compiler hop to it before the call.
+    ///   - pinned: `body` holds loop-confined state across waits that other threads may end.
     @inline(__always)
     func onLoop<T>(
         isolation: (any Actor)? = #isolation,
+        pinned: Bool = false,
         _ body: nonisolated(nonsending) () async throws -> T
     ) async throws -> T {
-        if core.isLoopThread && resumesOnLoop(isolation) {
+        if core.isLoopThread && resumesOnLoop(isolation) && !(pinned && core.isInGroup) {
             return try await body()
         }
         // The `@concurrent` operation hops to the generic executor after the preference is pushed,

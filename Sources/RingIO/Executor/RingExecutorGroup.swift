@@ -10,6 +10,7 @@ import Synchronization
 ///
 /// A `File` opened on the group does its I/O on the loop the calling task runs on, so tasks on
 /// any loop do their I/O without a hop; from elsewhere it goes to the loop that opened the file.
+/// The group is also a `TaskExecutor`: a task that prefers it runs on a loop (see `enqueue`).
 ///
 /// ```swift
 /// let group = try RingExecutorGroup(configuration: .init(executor: .init(buffers: .init(count: 64, size: 64 << 10))))
@@ -20,7 +21,7 @@ import Synchronization
 /// }
 /// await group.shutdown()
 /// ```
-public final class RingExecutorGroup: Sendable, BufferPoolHost {
+public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
     /// How many loops, where they run, and the configuration of each.
     public struct Configuration: Sendable {
         /// Number of loops; nil: one per CPU this process may run on (`sched_getaffinity`).
@@ -148,6 +149,18 @@ public final class RingExecutorGroup: Sendable, BufferPoolHost {
     /// - Throws: what `body` throws, or `RingIOError.shutDown` if that loop was shut down.
     public func run<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
         try await (currentLoop ?? next()).run(body)
+    }
+
+    /// Runs a job of a task that prefers the group (`withTaskExecutorPreference(group)`,
+    /// `Task(executorPreference: group)`): on the loop of the thread that enqueues it when that is
+    /// one of the group's (a task resumed by its loop's completion stays there, and its I/O on a
+    /// group's `File` runs inline), else on the next loop in round-robin order.
+    ///
+    /// Tasks do not move between loops by themselves: a child task starts on the loop of the
+    /// task that created it. To spread work, start it from outside the group or on
+    /// `group.next()` (`Task(executorPreference: group.next())`).
+    public func enqueue(_ job: consuming ExecutorJob) {
+        (currentLoop ?? next()).enqueue(job)
     }
 
     /// What each loop found at start-up: backend, flags, and how it shares the pool.

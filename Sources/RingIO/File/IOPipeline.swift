@@ -59,7 +59,7 @@ extension File {
                 .pipeline, path: path, fd: descriptor,
                 "Pipelines need a file with offsets; reads of a pipe, socket or character device must not overlap (use read(into:at:) or chunks())")
         }
-        return try await executor.onLoop {
+        return try await executor.onLoop(pinned: true) {
             var pipeline = IOPipeline(state: PipelineState(file: self, depth: depth, on: executor, fixedSlot: fixedSlot))
             let result: Result
             do {

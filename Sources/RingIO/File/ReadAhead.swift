@@ -67,7 +67,7 @@ final class ReadAhead {
     ///
     /// - Throws: `RingIOError` (`.invalidArgument` for bad arguments, read errors), `CancellationError`.
     func next() async throws -> FileChunk? {
-        try await loop.onLoop { try await nextOnLoop() }
+        try await loop.onLoop(pinned: true) { try await nextOnLoop() }
     }
 
     /// Ends the iteration and waits until the kernel is done with every lease it holds.
@@ -77,7 +77,7 @@ final class ReadAhead {
             finished = true
             return
         }
-        _ = try? await loop.onLoop { await finish() }
+        _ = try? await loop.onLoop(pinned: true) { await finish() }
     }
 
     private func nextOnLoop() async throws -> FileChunk? {

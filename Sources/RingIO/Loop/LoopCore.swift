@@ -38,9 +38,13 @@ final class LoopCore: @unchecked Sendable {
 
     /// Whether this loop closes the pool at shutdown (false for a group's loops: the group does).
     private let ownsPool: Bool
+    /// A loop of a `RingExecutorGroup`: a task on this thread may prefer the group rather than
+    /// this loop, so it can come back from a suspension on another loop (see `RingExecutor.onLoop`).
+    let isInGroup: Bool
 
-    private init(configuration: RingExecutorConfiguration, mailbox: Mailbox, setup: LoopSetup, ownsPool: Bool) {
-        self.ownsPool = ownsPool
+    private init(configuration: RingExecutorConfiguration, mailbox: Mailbox, setup: LoopSetup, inGroup: Bool) {
+        self.ownsPool = !inGroup
+        self.isInGroup = inGroup
         self.configuration = configuration
         self.mailbox = mailbox
         self.table = OperationTable(capacity: configuration.inFlightLimit)
@@ -89,7 +93,7 @@ final class LoopCore: @unchecked Sendable {
             let core: LoopCore
             do throws(RingIOError) {
                 let setup = try LoopSetup(configuration: configuration, mailbox: mailbox, shared: shared, notes: notes)
-                core = LoopCore(configuration: configuration, mailbox: mailbox, setup: setup, ownsPool: membership == nil)
+                core = LoopCore(configuration: configuration, mailbox: mailbox, setup: setup, inGroup: membership != nil)
             } catch {
                 outcome.result = .failure(error)
                 startup.signal()
