@@ -1,6 +1,7 @@
 import CRingIO
 import Glibc
 @testable import RingIO
+import Synchronization
 import Testing
 
 @Suite("Executor groups")
@@ -323,6 +324,30 @@ struct ExecutorGroupTests {
         }
     }
 
+    @Test func aLoopStalledByABlockingCallDoesNotStallTheOthers() async throws {
+        let expected = Support.bytes(count: 64 << 10, seed: 23)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 2, size: 4096) { group in
+                let file = try await File.open(path, on: group)
+                let gate = BlockingGate()
+                // A blocking call in a task on loop 0 holds that loop's thread.
+                let stalled = Task(executorPreference: group.loops[0]) { gate.block() }
+                #expect(await Support.waitUntil { gate.isBlocking })
+                let bytes = try await group.loops[1].run {
+                    var lease = try await group.buffers.lease()
+                    let n = try await file.read(into: &lease, at: 4096)
+                    #expect(n == 4096)
+                    #expect(gate.isBlocking, "loop 0 was still stalled while loop 1 did its I/O")
+                    return lease.bytes
+                }
+                #expect(bytes == Array(expected[4096..<8192]))
+                gate.open()
+                await stalled.value
+                try await file.close()
+            }
+        }
+    }
+
     @Test func aLoopCountOutsideTheRangeIsRefusedBeforeAnyLoopStarts() async throws {
         var configuration = Support.groupConfiguration()
         configuration.loops = 0
@@ -355,4 +380,30 @@ struct ExecutorGroupTests {
         #expect(loops.allSatisfy { $0.contains("fixed buffers on") && $0.contains("4 buffers of 65536 bytes") }, "\(result.output)")
         #expect(loops[1].contains("cloned: pinned once"), "\(result.output)")
     }
+}
+
+/// A blocking wait on a POSIX semaphore (what a blocking syscall does to a loop's thread).
+final class BlockingGate: @unchecked Sendable {
+    // Safety of @unchecked: the semaphore is made for use from many threads; the flag is atomic.
+    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private let blocking = Atomic<Bool>(false)
+
+    init() { sem_init(semaphore, 0, 0) }
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    /// Whether a thread is blocked in `block()`.
+    var isBlocking: Bool { blocking.load(ordering: .acquiring) }
+
+    /// Blocks the calling thread until `open()`.
+    func block() {
+        blocking.store(true, ordering: .releasing)
+        while sem_wait(semaphore) != 0 {}
+        blocking.store(false, ordering: .releasing)
+    }
+
+    /// Lets `block()` return.
+    func open() { sem_post(semaphore) }
 }
