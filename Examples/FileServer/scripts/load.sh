@@ -6,9 +6,12 @@
 #   scripts/load.sh                      # 4 KiB, 64 KiB, 1 MiB; 3 repeats of 10 s; wrk -t2 -c32
 #   REPEATS=5 DURATION=20s CONNECTIONS=64 scripts/load.sh
 #   VARIANTS="ringio:call ringio:request ringio:server nio" DURATION=5s scripts/load.sh
+#   VARIANTS="ringio ringio@2 nginx:1 nginx:2 nio" DURATION=5s scripts/load.sh
 #
-# Each variant is a backend with optional ":affinity" (RingIO only). Both servers run for the
-# whole script; only the one under test gets traffic. Loopback only (127.0.0.1).
+# Each variant is a backend with optional ":affinity" (RingIO only) and "@N" (RingIO on a
+# RingExecutorGroup of N loops, `--loops N`), or nginx:W (nginx with W worker processes and
+# `sendfile on`, the anchor a static file server is judged by). All servers run for the whole
+# script; only the one under test gets traffic. Loopback only (127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +24,7 @@ VARIANTS=${VARIANTS:-"ringio nio"}
 SIZES=${SIZES:-"4k:4096 64k:65536 1m:1048576"}
 
 ../../scripts/install-deps.sh wrk
+if [[ " $VARIANTS " == *" nginx"* ]]; then ../../scripts/install-deps.sh nginx; fi
 
 swift build -c release --product ringio-fileserver >&2
 BIN="$(swift build -c release --show-bin-path)/ringio-fileserver"
@@ -42,9 +46,43 @@ done
 # Starts one server per variant on a free port; remembers its URL.
 declare -A URLS
 for variant in $VARIANTS; do
-  backend=${variant%%:*}
+  if [[ $variant == nginx:* ]]; then
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    mkdir -p "$WORK/$variant"
+    cat > "$WORK/$variant/nginx.conf" <<CONF
+user $(id -un);
+worker_processes ${variant#*:};
+daemon off;
+error_log $WORK/$variant/error.log warn;
+pid $WORK/$variant/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path $WORK/$variant;
+  proxy_temp_path $WORK/$variant;
+  fastcgi_temp_path $WORK/$variant;
+  uwsgi_temp_path $WORK/$variant;
+  scgi_temp_path $WORK/$variant;
+  server { listen 127.0.0.1:$port; root $WORK/root; }
+}
+CONF
+    nginx -c "$WORK/$variant/nginx.conf" -p "$WORK/$variant" > "$WORK/$variant.out" 2> "$WORK/$variant.err" &
+    PIDS+=($!)
+    for _ in $(seq 100); do
+      curl -sf -o /dev/null "http://127.0.0.1:$port/4k.bin" 2>/dev/null && break
+      sleep 0.1
+    done
+    URLS[$variant]="http://127.0.0.1:$port"
+    echo "$variant: ${URLS[$variant]}" >&2
+    continue
+  fi
+  name=${variant%@*}
+  backend=${name%%:*}
   args=(--root "$WORK/root" --host 127.0.0.1 --port 0 --backend "$backend" --log-level warning)
-  [[ $variant == *:* ]] && args+=(--affinity "${variant#*:}")
+  [[ $name == *:* ]] && args+=(--affinity "${name#*:}")
+  [[ $variant == *@* ]] && args+=(--loops "${variant#*@}")
   "$BIN" "${args[@]}" > "$WORK/$variant.out" 2> "$WORK/$variant.err" &
   PIDS+=($!)
   for _ in $(seq 100); do

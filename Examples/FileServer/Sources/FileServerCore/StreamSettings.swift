@@ -9,12 +9,19 @@ public struct StreamSettings: Sendable, Hashable {
     public var readAhead: Int
     /// RingIO: where request code runs relative to the ring thread.
     public var affinity: RingAffinity
+    /// RingIO: a `RingExecutorGroup` of this many loops sharing the pool (0: one per CPU); nil:
+    /// one `RingExecutor`.
+    public var loops: Int?
 
-    public init(chunkSize: Int = 64 << 10, bufferCount: Int = 64, readAhead: Int = 2, affinity: RingAffinity = .request) {
+    public init(
+        chunkSize: Int = 64 << 10, bufferCount: Int = 64, readAhead: Int = 2, affinity: RingAffinity = .request,
+        loops: Int? = nil
+    ) {
         self.chunkSize = chunkSize
         self.bufferCount = bufferCount
         self.readAhead = readAhead
         self.affinity = affinity
+        self.loops = loops
     }
 }
 

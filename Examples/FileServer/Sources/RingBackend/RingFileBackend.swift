@@ -7,7 +7,10 @@ internal import RingIO
 /// relative to it (`openat`). `kind(of:)` is an IORING_OP_STATX on the path; `open(_:)` is
 /// IORING_OP_OPENAT, then IORING_OP_STATX on the descriptor, then the containment check.
 final class RingFileBackend: FileBackend {
+    /// The executor, or for a group its first loop (whose `buffers` is the group's pool).
     let executor: RingExecutor
+    /// With `--loops`: the group; files are opened on it, so each request's I/O runs on its loop.
+    let group: RingExecutorGroup?
     /// The root directory, open for `relativeTo:`.
     let root: File
     /// The root's canonical path.
@@ -22,19 +25,41 @@ final class RingFileBackend: FileBackend {
     /// - Throws: `RingIOError` when the root cannot be opened as a directory.
     init(rootPath: String, settings: StreamSettings, stats: ServerStats, executor: RingExecutor) async throws {
         self.executor = executor
+        self.group = nil
         self.rootPath = rootPath
         self.settings = settings
         self.stats = stats
         self.root = try await File.open(rootPath, options: .directory, on: executor)
     }
 
+    /// Opens the root directory on `group` (relative opens then work from every loop).
+    init(rootPath: String, settings: StreamSettings, stats: ServerStats, group: RingExecutorGroup) async throws {
+        self.executor = group.loops[0]
+        self.group = group
+        self.rootPath = rootPath
+        self.settings = settings
+        self.stats = stats
+        self.root = try await File.open(rootPath, options: .directory, on: group)
+    }
+
+    /// Whether the calling task runs on the ring thread (on one of the group's loops).
+    private var onTheRing: Bool {
+        if let group { return group.currentLoop != nil }
+        return executor.isIsolatingCurrentContext() == true
+    }
+
     func kind(of path: RequestPath) async throws(ServeError) -> FileMetadata.Kind {
         // The first call of every request: debug builds (the tests) check that `--affinity request`
         // really put the handler on the ring thread.
-        assert(settings.affinity != .request || executor.isIsolatingCurrentContext() == true,
+        assert(settings.affinity != .request || onTheRing,
                "--affinity request: the handler is not on the ring thread")
         do {
-            return FileMetadata.Kind(try await File.status(of: path.relative, relativeTo: root, on: executor).kind)
+            let status = if let group {
+                try await File.status(of: path.relative, relativeTo: root, on: group)
+            } else {
+                try await File.status(of: path.relative, relativeTo: root, on: executor)
+            }
+            return FileMetadata.Kind(status.kind)
         } catch {
             throw Self.serveError(error)
         }
@@ -43,7 +68,11 @@ final class RingFileBackend: FileBackend {
     func open(_ path: RequestPath) async throws(ServeError) -> any OpenFile {
         let file: File
         do {
-            file = try await File.open(path.relative, relativeTo: root, on: executor)
+            file = if let group {
+                try await File.open(path.relative, relativeTo: root, on: group)
+            } else {
+                try await File.open(path.relative, relativeTo: root, on: executor)
+            }
         } catch {
             throw Self.serveError(error)
         }
@@ -61,7 +90,9 @@ final class RingFileBackend: FileBackend {
     }
 
     var preferredExecutor: (any TaskExecutor)? {
-        settings.affinity == .request ? executor : nil
+        guard settings.affinity == .request else { return nil }
+        if let group { return group }
+        return executor
     }
 
     func statsFields() -> [(String, String)] {
@@ -72,7 +103,7 @@ final class RingFileBackend: FileBackend {
 
     func shutdown() async {
         try? await root.close()
-        await executor.shutdown()
+        if let group { await group.shutdown() } else { await executor.shutdown() }
     }
 
     /// Maps RingIO's errors (by errno) and anything else to a `ServeError`.

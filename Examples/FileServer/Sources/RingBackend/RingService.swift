@@ -9,12 +9,13 @@ internal import RingIO
 public struct RingService: Sendable {
     /// The backend serving files through the ring.
     public let backend: any FileBackend
-    /// The RingExecutor, as a task executor (for `withTaskExecutorPreference` around the whole app).
+    /// The RingExecutor or the group, as a task executor (for `withTaskExecutorPreference` around the whole app).
     public let taskExecutor: any TaskExecutor
     /// What the executor chose at start-up (io_uring or thread pool, fixed buffers or not), for the log.
     public let setup: String
 
-    /// Creates the executor (`buffers: bufferCount × chunkSize`) and opens the root through it.
+    /// Creates the executor, or with `settings.loops` a group of loops (`buffers: bufferCount ×
+    /// chunkSize`, one pool), and opens the root through it.
     ///
     /// - Parameters:
     ///   - rootPath: the root's canonical path.
@@ -23,8 +24,21 @@ public struct RingService: Sendable {
     /// - Throws: `RingIOError` (its description says what to change: memlock limit, io_uring
     ///   disabled…), or the error of opening the root.
     public static func start(rootPath: String, settings: StreamSettings, stats: ServerStats) async throws -> RingService {
-        let executor = try RingExecutor(configuration: .init(
-            buffers: .init(count: settings.bufferCount, size: settings.chunkSize)))
+        let configuration = RingExecutorConfiguration(buffers: .init(count: settings.bufferCount, size: settings.chunkSize))
+        if let loops = settings.loops {
+            // One loop per CPU (or as asked), one pool cloned into every ring; each request's
+            // task runs on one loop and does its I/O there.
+            let group = try RingExecutorGroup(configuration: .init(loops: loops == 0 ? nil : loops, executor: configuration))
+            do {
+                let backend = try await RingFileBackend(rootPath: rootPath, settings: settings, stats: stats, group: group)
+                let setup = group.capabilities.enumerated().map { "loop \($0.offset): \($0.element)" }.joined(separator: "\n")
+                return RingService(backend: backend, taskExecutor: group, setup: setup)
+            } catch {
+                await group.shutdown()
+                throw error
+            }
+        }
+        let executor = try RingExecutor(configuration: configuration)
         do {
             let backend = try await RingFileBackend(rootPath: rootPath, settings: settings, stats: stats, executor: executor)
             return RingService(backend: backend, taskExecutor: executor, setup: "\(executor.capabilities)")

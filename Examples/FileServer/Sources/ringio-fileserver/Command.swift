@@ -45,6 +45,9 @@ struct Command: AsyncParsableCommand {
     @Option(help: "RingIO: where request code runs: call (hop per RingIO call), request (handler and body on the ring thread), server (all of Hummingbird's tasks on the ring thread).")
     var affinity = RingAffinity.request
 
+    @Option(help: "RingIO: serve from a RingExecutorGroup of this many loops, one ring each, sharing the pool (0: one per CPU); without it, one RingExecutor.")
+    var loops: Int?
+
     @Option(help: "Answer GET of this path with counters as JSON (open files, pool); off when not given.")
     var statsPath: String?
 
@@ -56,6 +59,7 @@ struct Command: AsyncParsableCommand {
         guard chunkSize >= 4096, chunkSize <= 16 << 20 else { throw ValidationError("--chunk-size must be 4096 ... 16777216") }
         guard buffers >= 1, buffers <= 16384 else { throw ValidationError("--buffers must be 1 ... 16384") }
         guard readAhead >= 1, readAhead <= 64 else { throw ValidationError("--read-ahead must be 1 ... 64") }
+        if let loops, !(0...1024).contains(loops) { throw ValidationError("--loops must be 0 ... 1024") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         if let statsPath, !statsPath.hasPrefix("/") { throw ValidationError("--stats-path must start with '/'") }
     }
@@ -63,7 +67,7 @@ struct Command: AsyncParsableCommand {
     func run() async throws {
         let options = ServerOptions(
             root: root, host: host, port: port, backend: backend,
-            stream: StreamSettings(chunkSize: chunkSize, bufferCount: buffers, readAhead: readAhead, affinity: affinity),
+            stream: StreamSettings(chunkSize: chunkSize, bufferCount: buffers, readAhead: readAhead, affinity: affinity, loops: loops),
             statsPath: statsPath, logLevel: Logger.Level(rawValue: logLevel) ?? .notice)
         do {
             try await FileServer.run(options)

@@ -221,7 +221,7 @@ struct EndToEndTests {
         }
     }
 
-    @Test("many concurrent downloads through a tiny pool (4 buffers, read-ahead 4) all arrive intact", arguments: [ServerConfig.ringio, .ringioServer, .nio])
+    @Test("many concurrent downloads through a tiny pool (4 buffers, read-ahead 4) all arrive intact", arguments: [ServerConfig.ringio, .ringioServer, .ringioGroup, .nio])
     func concurrencyWithSmallPool(_ config: ServerConfig) throws {
         try withServer(config, extraArguments: ["--buffers", "4", "--read-ahead", "4", "--chunk-size", "16384"]) { _, curl, fixture in
             var arguments = ["--silent", "--show-error", "--parallel", "--parallel-immediate", "--parallel-max", "16",

@@ -8,6 +8,8 @@ enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case ringioCall = "ringio-affinity-call"
     /// RingIO, the whole Hummingbird application preferring the ring executor.
     case ringioServer = "ringio-affinity-server"
+    /// RingIO on a group of two loops sharing one pool (`--loops 2`).
+    case ringioGroup = "ringio-loops-2"
     /// NIOFileSystem.
     case nio
 
@@ -16,6 +18,7 @@ enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .ringio: return ["--backend", "ringio"]
         case .ringioCall: return ["--backend", "ringio", "--affinity", "call"]
         case .ringioServer: return ["--backend", "ringio", "--affinity", "server"]
+        case .ringioGroup: return ["--backend", "ringio", "--loops", "2"]
         case .nio: return ["--backend", "nio"]
         }
     }
@@ -24,6 +27,6 @@ enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// The two backends with default settings.
-    static let backends: [ServerConfig] = [.ringio, .nio]
+    /// The two backends with default settings, and RingIO on a group of loops.
+    static let backends: [ServerConfig] = [.ringio, .ringioGroup, .nio]
 }
