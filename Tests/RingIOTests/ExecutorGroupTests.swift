@@ -348,6 +348,30 @@ struct ExecutorGroupTests {
         }
     }
 
+    @Test func aSecondShutdownLeavesARingThatReusedTheDescriptorAlone() async throws {
+        // The group's registration ring is closed at the first shutdown; a new executor's ring
+        // may then get its descriptor number. Shutting the group down again (and freeing it) must
+        // not unregister that ring's buffers.
+        let expected = Support.bytes(count: 64 << 10, seed: 24)
+        try await Support.withFile(expected) { path, expected in
+            var group: RingExecutorGroup? = try RingExecutorGroup(configuration: Support.groupConfiguration(loops: 2, count: 2, size: 4096))
+            await group?.shutdown()
+            // Without SINGLE_ISSUER, which would refuse a register call from this thread anyway.
+            try await Support.withExecutor(count: 2, size: 4096, flags: [.coopTaskrun, .submitAll]) { executor in
+                await group?.shutdown()
+                group = nil
+                try await executor.run {
+                    let file = try await File.open(path, on: executor)
+                    var lease = try await executor.buffers.lease()
+                    let n = try await file.read(into: &lease, at: 4096)
+                    #expect(n == 4096)
+                    #expect(lease.bytes == Array(expected[4096..<8192]))
+                    try await file.close()
+                }
+            }
+        }
+    }
+
     @Test func aLoopCountOutsideTheRangeIsRefusedBeforeAnyLoopStarts() async throws {
         var configuration = Support.groupConfiguration()
         configuration.loops = 0

@@ -40,14 +40,17 @@ final class PoolRegistration: Sendable {
     /// - Throws: `RingIOError` from registration; nothing is registered then.
     func replace(with region: BufferRegion) throws(RingIOError) {
         try ring.withLock { ring throws(RingIOError) in
+            guard !ring.isClosed else { throw RingIOError.shutDown(.registerBuffers) }
             ring.unregisterBuffers()
             try BufferRegistration.register(region, on: ring)
         }
     }
 
-    /// Unregisters the buffers and closes the ring. Rings that cloned them keep their pages.
+    /// Unregisters the buffers and closes the ring, once (later calls do nothing: the descriptor
+    /// number may belong to another file by then). Rings that cloned them keep their pages.
     func close() {
         ring.withLock { ring in
+            guard !ring.isClosed else { return }
             ring.unregisterBuffers()
             ring.close()
         }

@@ -170,10 +170,12 @@ final class Ring {
     }
 
     /// Unregisters the fixed buffers (IORING_UNREGISTER_BUFFERS); returns 0 or a negative errno.
+    /// After `close()` it does nothing (-EBADF): the descriptor number may belong to another ring.
     @discardableResult
     func unregisterBuffers() -> Int32 {
+        guard !isClosed else { return -EBADF }
         // Safety: takes only this open ring; callers unregister only with no fixed I/O in flight (shutdown, or a reregister with no lease out).
-        unsafe io_uring_unregister_buffers(raw)
+        return unsafe io_uring_unregister_buffers(raw)
     }
 
     /// Whether the kernel supports `opcode` (io_uring_get_probe_ring).
