@@ -46,6 +46,17 @@ private var allMetrics: [BenchmarkMetric] { [.throughput, .wallClock, .instructi
 /// mallocCountTotal may not move at all from the recorded p90 (which is 0 per sample).
 private var noAllocations: [BenchmarkMetric: BenchmarkThresholds] { [.mallocCountTotal: .init(absolute: [.p90: 0])] }
 
+/// The configuration every benchmark here shares: per-operation metrics over samples of 1,000
+/// operations, and the malloc gate. Steady-state I/O must not allocate: the p90 of mallocs per
+/// sample may not move at all from the recorded thresholds.
+private func gatedConfiguration(
+    setup: @escaping Benchmark.BenchmarkSetupHook, teardown: @escaping Benchmark.BenchmarkTeardownHook
+) -> Benchmark.Configuration {
+    .init(
+        metrics: allMetrics, warmupIterations: 3, scalingFactor: .kilo, maxDuration: .seconds(2),
+        maxIterations: 2_000, thresholds: noAllocations, setup: setup, teardown: teardown)
+}
+
 /// - Parameter pipelined: one task keeps the `queueDepth` reads in flight through
 ///   `File.withPipeline` instead of one task per read (random 4 KiB reads only).
 private func readBenchmark(
@@ -57,15 +68,7 @@ private func readBenchmark(
 
     Benchmark(
         name,
-        configuration: .init(
-            metrics: allMetrics,
-            warmupIterations: 3,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(2),
-            maxIterations: 2_000,
-            // Steady-state READ_FIXED / WRITE_FIXED must not allocate: the p90 of mallocs per
-            // sample (1,000 operations) may not move at all from the recorded thresholds.
-            thresholds: noAllocations,
+        configuration: gatedConfiguration(
             setup: {
                 context = try BenchmarkContext(
                     queueDepth: queueDepth, blockSize: blockSize, path: write ? writeFilePath : TestFile.defaultPath
@@ -133,13 +136,7 @@ private func runtimeBenchmark(
     nonisolated(unsafe) var executor: RingExecutor?
     Benchmark(
         name,
-        configuration: .init(
-            metrics: allMetrics,
-            warmupIterations: 3,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(2),
-            maxIterations: 2_000,
-            thresholds: noAllocations,
+        configuration: gatedConfiguration(
             setup: { executor = try RingExecutor(configuration: .init(entries: 64, buffers: .init(count: 8, size: 4096))) },
             teardown: {
                 if let executor { await executor.shutdown() }
@@ -165,13 +162,7 @@ private func groupReadBenchmark(_ name: String, queueDepth: Int) {
     nonisolated(unsafe) var group: RingExecutorGroup?
     Benchmark(
         name,
-        configuration: .init(
-            metrics: allMetrics,
-            warmupIterations: 3,
-            scalingFactor: .kilo,
-            maxDuration: .seconds(2),
-            maxIterations: 2_000,
-            thresholds: noAllocations,
+        configuration: gatedConfiguration(
             setup: {
                 try TestFile.prepare(path: TestFile.defaultPath)
                 group = try RingExecutorGroup(configuration: .init(

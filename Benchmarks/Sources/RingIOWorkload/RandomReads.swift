@@ -97,6 +97,14 @@ final class RunState: Sendable {
     /// Next block of a sequential workload.
     let cursor: Atomic<UInt64>
 
+    /// What the run measured: reads completed and the measured window.
+    var result: RandomReadResult {
+        let started = startedAt.load(ordering: .acquiring)
+        let stopped = stoppedAt.load(ordering: .acquiring)
+        return RandomReadResult(
+            operations: completed.load(ordering: .acquiring), nanoseconds: stopped >= started ? stopped - started : 0)
+    }
+
     init(readers: Int, operations: Int) {
         start = Barrier(parties: readers)
         end = Barrier(parties: readers)
@@ -124,13 +132,7 @@ extension RandomReadWorkload {
         measurementStarted: @escaping @Sendable () -> Void = {},
         measurementStopped: @escaping @Sendable () -> Void = {}
     ) async throws -> RandomReadResult {
-        guard queueDepth >= 1 else { throw WorkloadError.invalidArgument("queue depth must be at least 1") }
-        guard blockSize > 0, blockSize % 512 == 0 else {
-            throw WorkloadError.invalidArgument("block size must be a positive multiple of 512")
-        }
-        let fileSize = try TestFile.size(of: path)
-        let blocks = fileSize / UInt64(blockSize)
-        guard blocks > 0 else { throw WorkloadError.invalidArgument("\(path) is smaller than one block") }
+        let blocks = try validatedBlocks()
 
         let operations: Int
         let duration: UInt64
@@ -174,12 +176,7 @@ extension RandomReadWorkload {
         }
         try await file.close()
 
-        let started = state.startedAt.load(ordering: .acquiring)
-        let stopped = state.stoppedAt.load(ordering: .acquiring)
-        return RandomReadResult(
-            operations: state.completed.load(ordering: .acquiring),
-            nanoseconds: stopped >= started ? stopped - started : 0
-        )
+        return state.result
     }
 
     /// Runs the workload on every loop of `group` at once: `queueDepth` readers in all, spread
@@ -191,10 +188,7 @@ extension RandomReadWorkload {
         measurementStarted: @escaping @Sendable () -> Void = {},
         measurementStopped: @escaping @Sendable () -> Void = {}
     ) async throws -> RandomReadResult {
-        guard queueDepth >= 1 else { throw WorkloadError.invalidArgument("queue depth must be at least 1") }
-        let fileSize = try TestFile.size(of: path)
-        let blocks = fileSize / UInt64(blockSize)
-        guard blocks > 0 else { throw WorkloadError.invalidArgument("\(path) is smaller than one block") }
+        let blocks = try validatedBlocks()
         guard case .operations(let operations) = stop else {
             throw WorkloadError.invalidArgument("a group run stops after a number of operations")
         }
@@ -220,12 +214,18 @@ extension RandomReadWorkload {
             throw error
         }
         try await file.close()
-        let started = state.startedAt.load(ordering: .acquiring)
-        let stopped = state.stoppedAt.load(ordering: .acquiring)
-        return RandomReadResult(
-            operations: state.completed.load(ordering: .acquiring),
-            nanoseconds: stopped >= started ? stopped - started : 0
-        )
+        return state.result
+    }
+
+    /// Checks the workload's shape against its file; returns the number of blocks in the file.
+    func validatedBlocks() throws -> UInt64 {
+        guard queueDepth >= 1 else { throw WorkloadError.invalidArgument("queue depth must be at least 1") }
+        guard blockSize > 0, blockSize % 512 == 0 else {
+            throw WorkloadError.invalidArgument("block size must be a positive multiple of 512")
+        }
+        let blocks = try TestFile.size(of: path) / UInt64(blockSize)
+        guard blocks > 0 else { throw WorkloadError.invalidArgument("\(path) is smaller than one block") }
+        return blocks
     }
 
     /// One reader: lease a buffer, warm up, meet at the start barrier, read until told to stop,

@@ -17,11 +17,12 @@ struct LoopSetup {
 
     /// Sets up what `configuration` asks for, falling back as its policy allows.
     ///
-    /// - Parameter mailbox: where the backend's wake-ups and thread results go.
-    /// - Throws: `RingIOError`: `.ioUringUnavailable` or `.lockedMemoryLimit` when the policy
-    ///   allows no fallback, or failures to map the buffers or start threads.
+    /// - Parameters:
+    ///   - mailbox: where the backend's wake-ups and thread results go.
     ///   - shared: for a group's loops, the group's pool; nil for a pool of its own.
     ///   - notes: what the loop thread already has to say (a CPU it could not be pinned to).
+    /// - Throws: `RingIOError`: `.ioUringUnavailable` or `.lockedMemoryLimit` when the policy
+    ///   allows no fallback, or failures to map the buffers or start threads.
     init(
         configuration: RingExecutorConfiguration, mailbox: Mailbox, shared: SharedPool? = nil, notes: [String] = []
     ) throws(RingIOError) {
