@@ -94,6 +94,13 @@ let package = Package(
             path: "Sources/runtime-calls",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // One read at a time from an ordinary task with the group as Swift's global executor.
+        .executableTarget(
+            name: "global-executor",
+            dependencies: [.product(name: "RingIO", package: "RingIO")],
+            path: "Sources/global-executor",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // What a hop between two loops of a group costs, against a hop from the global pool.
         .executableTarget(
             name: "cross-loop",

@@ -116,6 +116,16 @@ ringio_loop_identity ringio_current_loop(void) {
     return current_loop;
 }
 
+static _Thread_local void *current_loop_core;
+
+void *ringio_current_loop_core(void) {
+    return current_loop_core;
+}
+
+void ringio_set_current_loop_core(void *core) {
+    current_loop_core = core;
+}
+
 void ringio_set_current_loop(uint64_t group, int64_t index) {
     current_loop.group = group;
     current_loop.index = index;

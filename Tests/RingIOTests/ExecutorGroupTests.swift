@@ -392,6 +392,45 @@ struct ExecutorGroupTests {
         await group.shutdown()
     }
 
+    /// The group as Swift's global executor, in a process of its own (`ringio-demo
+    /// --check-global-executor`), since installing it is process-wide.
+    @Test func installedAsTheGlobalExecutorOrdinaryTasksRunOnTheLoopsAndDoTheirIOThere() throws {
+        let expected = Support.bytes(count: 100_000, seed: 31)
+        let directory = Support.makeTempDirectory()
+        defer { Support.removeTree(directory) }
+        let path = directory + "/data"
+        Support.pwriteFile(path, expected)
+        let demo = try #require(Support.demoBinary(), "the ringio-demo executable is built alongside the tests")
+        let result = Support.run(demo, ["--check-global-executor", path, "--loops", "2"] + (Support.testingThreadPool ? ["--thread-pool"] : []))
+        #expect(result.status == 0, "\(result.output)")
+        var facts: [String: String] = [:]
+        for line in result.output.split(separator: "\n") {
+            for pair in line.split(separator: " ") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { facts[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        #expect(facts["backend"] == (Support.testingThreadPool ? "threadPool" : "ioUring"), "\(result.output)")
+        guard GlobalEnqueueHook.isAvailableInThisBuild else {
+            #expect(result.output.contains("installed=unsupported"), "the public-API build refuses, saying why: \(result.output)")
+            return
+        }
+        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in expected { checksum = (checksum ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        #expect(facts["installed"] == "true", "\(result.output)")
+        #expect(facts["secondInstall"] == "unsupported", "a second install is refused: \(result.output)")
+        #expect(facts["startedOnLoop"] == "true", "an ordinary task starts on a loop: \(result.output)")
+        #expect(facts["checksum"] == String(checksum, radix: 16), "the bytes read are the bytes written: \(result.output)")
+        #expect(facts["reads"] == "\((expected.count + 4095) / 4096)", "\(result.output)")
+        #expect(facts["offLoop"] == "0", "every read resumed the task on a loop: \(result.output)")
+        #expect(facts["actorOnLoop"] == "true", "a default actor runs on a loop: \(result.output)")
+        #expect(facts["otherLoopsProgressWhileOneIsStalled"] == "true", "\(result.output)")
+        #expect(facts["installedAfterShutdown"] == "false", "\(result.output)")
+        #expect(facts["taskAfterShutdown"] == "swiftsPool", "after shutdown tasks go to Swift's own pool: \(result.output)")
+        #expect(facts["readAfterShutdown"] == "shutDown", "\(result.output)")
+        #expect(facts["secondGroupInstalled"] == "true", "\(result.output)")
+    }
+
     @Test(.ioUringOnly("RLIMIT_MEMLOCK matters only for io_uring's registered buffers"))
     func aMemlockLimitThatFitsOnePoolGivesEveryLoopFixedBuffers() throws {
         // 4 × 64 KiB = 256 KiB pinned once fits 400 KiB; pinned once per loop (512 KiB) would not.

@@ -32,4 +32,22 @@ void ringio_remove_cancel_hook(void *record);
 /// retain and release of the task that `Task.checkCancellation()` costs on every I/O.
 bool ringio_current_task_is_cancelled(void);
 
+/// Makes Swift's global concurrent executor offer its jobs to `enqueue(context, job)`.
+///
+/// Installs RingIO's function in the runtime's `swift_task_enqueueGlobal_hook` (what SwiftNIO's
+/// `unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor` sets; Swift 6.3 has no
+/// public way), with a compare-and-swap so another library's hook is never overwritten. The hook
+/// calls `enqueue` with the installed context, or NULL once it is uninstalled (so a loop thread can
+/// still keep its own tasks' jobs); when `enqueue` returns false, the runtime's own global executor
+/// takes the job. Returns 0 when installed, 1 when another hook is in place, 2 when another context
+/// is installed.
+int ringio_install_global_executor(void *context, bool (*enqueue)(void *context, void *job));
+
+/// Takes `context` out of the hook again (the hook stays, calling `enqueue` with NULL). Returns
+/// whether `context` was installed.
+bool ringio_uninstall_global_executor(void *context);
+
+/// The context installed by `ringio_install_global_executor`, or NULL.
+void *ringio_installed_global_executor(void);
+
 #endif

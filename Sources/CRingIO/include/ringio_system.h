@@ -57,6 +57,13 @@ ringio_loop_identity ringio_current_loop(void);
 /// Sets the calling thread's loop identity (a loop thread, once, before it runs jobs).
 void ringio_set_current_loop(uint64_t group, int64_t index);
 
+/// The loop (an unretained `LoopCore`) whose thread this is, or NULL; set by the loop thread
+/// itself, which keeps its core alive while it runs.
+void *ringio_current_loop_core(void);
+
+/// Sets what `ringio_current_loop_core` answers on this thread.
+void ringio_set_current_loop_core(void *core);
+
 /// The calling thread's errno (positive), for libc calls that set it.
 int ringio_errno(void);
 

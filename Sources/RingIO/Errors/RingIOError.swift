@@ -24,6 +24,9 @@ public struct RingIOError: Error, Sendable, Hashable, CustomStringConvertible {
         case closed
         /// The operation did not finish before its timeout; the kernel cancelled it (IORING_OP_LINK_TIMEOUT).
         case timedOut
+        /// This build or Swift runtime cannot do it (e.g. installing a global executor in the
+        /// public-API build, or where another library already installed one).
+        case unsupported
     }
 
     /// What kind of failure this is.

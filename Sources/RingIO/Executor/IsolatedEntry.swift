@@ -11,7 +11,7 @@ final class IsolatedEntry: SerialExecutor {
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        core.enqueue(QueuedJob(job: UnownedJob(job), isIsolated: true))
+        core.enqueue(QueuedJob(job: UnownedJob(job), role: .isolated))
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor {

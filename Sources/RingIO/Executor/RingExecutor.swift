@@ -181,7 +181,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
 
     /// Runs a job of a task that prefers this executor (the `TaskExecutor` role).
     public func enqueue(_ job: consuming ExecutorJob) {
-        core.enqueue(QueuedJob(job: UnownedJob(job), isIsolated: false))
+        core.enqueue(QueuedJob(job: UnownedJob(job), role: .loopPreference))
     }
 
     /// The executor actors use: same thread and queue, but its jobs run isolated (the `SerialExecutor` role).

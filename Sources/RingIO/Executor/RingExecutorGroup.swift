@@ -105,6 +105,12 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
         self.registration = registration
         self.configuration = configuration
         pool.attach(host: self)
+        // Before any job can come through the group (the mailbox's lock orders this write before
+        // the loop reads it).
+        for loop in loops {
+            // Safety: unowned: jobs of this role belong to tasks whose preference retains the group.
+            unsafe loop.core.groupTaskExecutor = unsafe asUnownedTaskExecutor()
+        }
     }
 
     /// The pool's one registration, or nil: the thread-pool policy, or under `.fallback` when
@@ -160,8 +166,9 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
     /// task that created it. To spread work, start it from outside the group or on
     /// `group.next()` (`Task(executorPreference: group.next())`).
     public func enqueue(_ job: consuming ExecutorJob) {
-        (currentLoop ?? next()).enqueue(job)
+        (currentLoop ?? next()).core.enqueue(QueuedJob(job: UnownedJob(job), role: .groupPreference))
     }
+
 
     /// What each loop found at start-up: backend, flags, and how it shares the pool.
     public var capabilities: [Capabilities] { loops.map(\.capabilities) }
@@ -169,7 +176,12 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
     /// Shuts every loop down at once: leases are refused from now on, operations in flight on
     /// every loop are cancelled (the kernel finishes with each buffer before its lease comes
     /// back), then the rings are closed. Calling it again is harmless.
+    ///
+    /// A group installed as the global executor is taken out first: from then on jobs of the
+    /// global executor from other threads go to Swift's own pool; jobs already on a loop, and
+    /// those its tasks enqueue, still run there.
     public func shutdown() async {
+        GlobalEnqueueHook.uninstall(self)
         buffers.close()
         await withTaskGroup(of: Void.self) { tasks in
             for loop in loops { tasks.addTask { await loop.shutdown() } }

@@ -27,6 +27,11 @@ final class LoopCore: @unchecked Sendable {
     let overflowFlushCount = Atomic<Int>(0)
     var serialExecutor: UnownedSerialExecutor?
     var taskExecutor: UnownedTaskExecutor?
+    /// Set when the loop's group is installed as the global executor (never cleared): global
+    /// jobs enqueued on this thread stay here (see `GlobalEnqueueHook.offer`).
+    let takesGlobalJobs = Atomic<Bool>(false)
+    /// The group's task-executor reference, for jobs of tasks that prefer the group (nil outside a group).
+    var groupTaskExecutor: UnownedTaskExecutor?
 
     // MARK: Loop-confined
 
@@ -100,8 +105,11 @@ final class LoopCore: @unchecked Sendable {
                 return
             }
             outcome.result = .success(core)
+            // Safety: unretained: this thread keeps `core` alive until run() returns, and clears the thread-local before that reference goes.
+            unsafe ringio_set_current_loop_core(Unmanaged.passUnretained(core).toOpaque())
             startup.signal()
             core.run()
+            ringio_set_current_loop_core(nil)
         }
         return try outcome.result!.get()
     }
@@ -162,15 +170,22 @@ final class LoopCore: @unchecked Sendable {
         var budget = localJobs.count
         while budget > 0, let job = localJobs.popFirst() {
             budget -= 1
-            if job.isIsolated {
+            switch job.role {
+            case .isolated:
                 // An actor's job: it runs isolated to the executor.
                 // Safety: each job is popped once and run once; serialExecutor is IsolatedEntry, alive while actors using it keep the RingExecutor.
                 unsafe job.job.runSynchronously(on: serialExecutor!)
-            } else {
+            case .loopPreference:
                 // A task that prefers this executor: no serial isolation, so calls into nonisolated
                 // async functions stay on this thread instead of bouncing through the queue.
                 // Safety: each job runs once; taskExecutor is the RingExecutor, retained by the preference scope (or Task) of the job's task.
                 unsafe job.job.runSynchronously(on: taskExecutor!)
+            case .groupPreference:
+                // Safety: each job runs once; groupTaskExecutor is set before the group hands out jobs, and the task's preference retains the group.
+                unsafe job.job.runSynchronously(on: groupTaskExecutor!)
+            case .global:
+                // Safety: each job runs once; the generic executor reference is what the runtime's own pool runs global jobs on (see GenericExecutor.swift).
+                unsafe job.job.runSynchronously(on: genericExecutorReference)
             }
             backend.submitIfDeviceBound(armedCount: table.armedCount)
         }

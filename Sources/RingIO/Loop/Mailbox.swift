@@ -155,8 +155,22 @@ final class Mailbox: @unchecked Sendable {
     }
 }
 
-/// A job and the role it was enqueued in: actor isolation (serial) or task preference.
+/// A job and the role it was enqueued in, which decides what the runtime is told it runs on.
 struct QueuedJob {
+    /// Why the job came to this loop.
+    enum Role: UInt8 {
+        /// An actor's job (the executor's `SerialExecutor` role): it runs isolated to the loop.
+        case isolated
+        /// A task that prefers this loop (the `TaskExecutor` role).
+        case loopPreference
+        /// A task that prefers the loop's group: it runs on the group as its task executor, so the
+        /// runtime sees the preference met and does not hop for nonisolated calls.
+        case groupPreference
+        /// A job of Swift's global executor, when the group is installed as that: it runs with no
+        /// isolation and no task executor, as on the runtime's own pool.
+        case global
+    }
+
     let job: UnownedJob
-    let isIsolated: Bool
+    let role: Role
 }
