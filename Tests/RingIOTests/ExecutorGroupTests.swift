@@ -282,6 +282,41 @@ struct ExecutorGroupTests {
         }
     }
 
+    @Test func childTasksStartedOnOneLoopSpreadOverTheLoopsAndStayWhereTheirIOResumesThem() async throws {
+        let expected = Support.bytes(count: 256 << 10, seed: 23)
+        try await Support.withFile(expected) { path, expected in
+            try await Support.withGroup(loops: 2, count: 16, size: 4096) { group in
+                let file = try await File.open(path, on: group)
+                let loops = try await withTaskExecutorPreference(group) {
+                    let parent = try #require(group.currentLoop, "a task that prefers the group runs on one of its loops")
+                    return try await withThrowingTaskGroup(of: ObjectIdentifier.self) { children in
+                        // All started from the parent's loop, without a suspension in between.
+                        for index in 0..<16 {
+                            children.addTask {
+                                let loop = try #require(group.currentLoop)
+                                var lease = try await group.buffers.lease()
+                                for round in 0..<10 {
+                                    let offset = (index * 10 + round) * 1536 % (expected.count - 4096)
+                                    let n = try await file.read(into: &lease, at: Int64(offset))
+                                    #expect(n == 4096)
+                                    #expect(lease.bytes == Array(expected[offset..<(offset + 4096)]))
+                                    #expect(group.currentLoop === loop, "a task resumed by its read stays on the loop that completed it")
+                                }
+                                return ObjectIdentifier(loop)
+                            }
+                        }
+                        var seen: [ObjectIdentifier: Int] = [:]
+                        for try await loop in children { seen[loop, default: 0] += 1 }
+                        _ = parent
+                        return seen
+                    }
+                }
+                #expect(loops.count == 2, "children of a task on one loop spread to the other when it is busier: \(loops.values)")
+                try await file.close()
+            }
+        }
+    }
+
     @Test func aPipelineOfATaskThatPrefersTheGroupStaysOnItsLoopWhileAnotherLoopGivesItALease() async throws {
         let expected = Support.bytes(count: 64 << 10, seed: 22)
         try await Support.withFile(expected) { path, expected in

@@ -7,17 +7,21 @@
 // resubmitting each buffer as its completion is taken (one resume per batch of completions).
 // `--system ringio-group` / `ringio-group-pipeline`: the same on a `RingExecutorGroup` with one
 // loop per CPU and one shared pool: the N in flight are split over the loops, one `File` for all.
+// `--system ringio-group-children`: the group, with the N tasks started as child tasks of one
+// task that prefers the group (`withTaskExecutorPreference(group)`), all on its loop: the group's
+// placement spreads them over the loops.
 // Prints one JSON object (CompareSupport.Report).
 import CompareSupport
 import RingIO
 
 let options = WorkerOptions.parse(
-    CommandLine.arguments, systems: ["ringio", "ringio-pipeline", "ringio-group", "ringio-group-pipeline"])
+    CommandLine.arguments, systems: ["ringio", "ringio-pipeline", "ringio-group", "ringio-group-pipeline", "ringio-group-children"])
 let workload = options.workload
 let fileSize = options.fileSize()
 let depth = options.queueDepth
 let pipelined = options.system.hasSuffix("-pipeline")
 let grouped = options.system.hasPrefix("ringio-group")
+let children = options.system == "ringio-group-children"
 
 /// Enough SQ entries for every task and a registered buffer of one block per task, like fio's
 /// `fixedbufs`.
@@ -62,22 +66,35 @@ do {
     let file = try await executor.run { try await openFile(on: executor, group: group) }
     let recorder: Recorder
     do {
-        recorder = try await withThrowingTaskGroup(of: Recorder.self) { tasks in
-            var firstWorker = 0
-            for (index, loop) in loops.enumerated() {
-                let share = depth / loops.count + (index < depth % loops.count ? 1 : 0)
-                guard share > 0 else { continue }
-                let first = firstWorker
-                firstWorker += share
-                tasks.addTask {
-                    try await loop.run {
-                        try await load(share: share, firstWorker: first, file: file, executor: loop, window: window, cursor: cursor)
+        if children, let group {
+            recorder = try await withTaskExecutorPreference(group) {
+                try await withThrowingTaskGroup(of: Recorder.self) { tasks in
+                    for index in 0..<depth {
+                        tasks.addTask { try await worker(index, file: file, executor: executor, window: window, cursor: cursor) }
                     }
+                    var total = Recorder()
+                    for try await part in tasks { total.merge(part) }
+                    return total
                 }
             }
-            var total = Recorder()
-            for try await part in tasks { total.merge(part) }
-            return total
+        } else {
+            recorder = try await withThrowingTaskGroup(of: Recorder.self) { tasks in
+                var firstWorker = 0
+                for (index, loop) in loops.enumerated() {
+                    let share = depth / loops.count + (index < depth % loops.count ? 1 : 0)
+                    guard share > 0 else { continue }
+                    let first = firstWorker
+                    firstWorker += share
+                    tasks.addTask {
+                        try await loop.run {
+                            try await load(share: share, firstWorker: first, file: file, executor: loop, window: window, cursor: cursor)
+                        }
+                    }
+                }
+                var total = Recorder()
+                for try await part in tasks { total.merge(part) }
+                return total
+            }
         }
         try await executor.run { try await file.close() }
     } catch {
@@ -87,7 +104,7 @@ do {
     let cpu = sampler.wait()
     if let group { await group.shutdown() } else { await executor.shutdown() }
     let opcode = workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"
-    let shape = pipelined ? "File.withPipeline, \(depth) in flight" : "\(depth) task(s)"
+    let shape = pipelined ? "File.withPipeline, \(depth) in flight" : children ? "\(depth) child tasks of one task that prefers the group" : "\(depth) task(s)"
     let place = group.map { "a group of \($0.loops.count) loops (pool \($0.capabilities[0].bufferSharing))" } ?? "the ring executor"
     Report(
         options: options, window: window, recorder: recorder, cpu: cpu,

@@ -49,10 +49,12 @@ enum GlobalEnqueueHook {
 
     /// Takes a job of the global executor, or returns false to leave it to Swift's own pool.
     ///
-    /// A job enqueued on a loop thread of a group that is, or was, installed stays on that loop:
-    /// it may be a task resumed in the middle of an operation on that loop's ring (loop-confined
-    /// state), so it must not run anywhere else, even after the group's shutdown gave the global
-    /// executor back. Jobs from other threads go to the installed group, round-robin.
+    /// A job enqueued on a loop thread of a group that is, or was, installed stays with that
+    /// group: it may be a task resumed in the middle of an operation on that loop's ring
+    /// (loop-confined state), so it must not run anywhere else, even after the group's shutdown
+    /// gave the global executor back. The installed group places it (`place`: new work may go
+    /// to a less busy loop, a resumed operation stays). Jobs from other threads go to the
+    /// installed group, round-robin.
     @inline(__always)
     static func offer(_ job: UnsafeMutableRawPointer, to context: UnsafeMutableRawPointer?) -> Bool {
         // Safety: UnownedJob is one word, the runtime's job pointer (@frozen); this is the job the runtime handed over.
@@ -62,7 +64,17 @@ enum GlobalEnqueueHook {
             // Safety: as above (unretained use while this loop thread runs).
             let taken = unsafe Unmanaged<LoopCore>.fromOpaque(core)._withUnsafeGuaranteedRef { core in
                 guard core.takesGlobalJobs.load(ordering: .relaxed) else { return false }
-                core.enqueue(QueuedJob(job: job, role: .global))
+                let queued = QueuedJob(job: job, role: .global)
+                let identity = ringio_current_loop()
+                // Safety: the context is a group retained for the rest of the process (install).
+                if let context = unsafe context, unsafe Unmanaged<RingExecutorGroup>.fromOpaque(context)._withUnsafeGuaranteedRef({ group in
+                    guard group.id == identity.group else { return false }
+                    group.place(queued, from: core, index: Int(identity.index))
+                    return true
+                }) {
+                    return true
+                }
+                core.enqueue(queued)  // a group shut down since: its loop keeps its own jobs
                 return true
             }
             if taken { return true }

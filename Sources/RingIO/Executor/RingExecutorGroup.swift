@@ -162,11 +162,43 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
     /// one of the group's (a task resumed by its loop's completion stays there, and its I/O on a
     /// group's `File` runs inline), else on the next loop in round-robin order.
     ///
-    /// Tasks do not move between loops by themselves: a child task starts on the loop of the
-    /// task that created it. To spread work, start it from outside the group or on
-    /// `group.next()` (`Task(executorPreference: group.next())`).
+    /// New work enqueued on a loop (a child task, a task woken by another task) stays on that
+    /// loop unless it is busier than another by two or more ready jobs and operations in flight
+    /// (see `place`), so a task group started on one loop spreads over the loops. A task
+    /// resumed by its own I/O stays on the loop that completed it.
     public func enqueue(_ job: consuming ExecutorJob) {
-        (currentLoop ?? next()).core.enqueue(QueuedJob(job: UnownedJob(job), role: .groupPreference))
+        let queued = QueuedJob(job: UnownedJob(job), role: .groupPreference)
+        let identity = ringio_current_loop()
+        if identity.group == id {
+            place(queued, from: loops[Int(identity.index)].core, index: Int(identity.index))
+        } else {
+            next().core.enqueue(queued)
+        }
+    }
+
+    /// Places a job of a task free to run on any loop, enqueued on the thread of loop `index`:
+    /// there, unless that loop has at least two more ready jobs and operations in flight than
+    /// another (the next in round-robin order), which then takes it.
+    ///
+    /// A task the loop is resuming in the middle of one of its operations (a completion, a
+    /// granted slot) always stays: it is still using the loop's confined state. What moves is
+    /// new work: a child task, a task woken by another task.
+    @inline(__always)
+    func place(_ job: QueuedJob, from core: LoopCore, index: Int) {
+        if loops.count > 1 && !core.table.isResuming {
+            let own = core.currentLoad
+            if own >= 2 {
+                var target = next().core
+                if target === core { target = loops[(index + 1) % loops.count].core }
+                let theirs = target.publishedLoad.load(ordering: .relaxed) + target.placedJobs.load(ordering: .relaxed)
+                if theirs + 1 < own {
+                    target.placedJobs.wrappingAdd(1, ordering: .relaxed)
+                    target.enqueue(job)
+                    return
+                }
+            }
+        }
+        core.enqueue(job)
     }
 
 

@@ -30,6 +30,11 @@ final class LoopCore: @unchecked Sendable {
     /// Set when the loop's group is installed as the global executor (never cleared): global
     /// jobs enqueued on this thread stay here (see `GlobalEnqueueHook.offer`).
     let takesGlobalJobs = Atomic<Bool>(false)
+    /// Ready jobs and operations in flight at the end of the loop's last turn (any thread; for a
+    /// group's placement of new work).
+    let publishedLoad = Atomic<Int>(0)
+    /// Jobs other loops of the group placed here since the loop last took its mailbox (approximate).
+    let placedJobs = Atomic<Int>(0)
     /// The group's task-executor reference, for jobs of tasks that prefer the group (nil outside a group).
     var groupTaskExecutor: UnownedTaskExecutor?
 
@@ -126,6 +131,10 @@ final class LoopCore: @unchecked Sendable {
         unsafe publishedLifecycle.store(lifecycleMachine.state.rawValue, ordering: .releasing)
     }
 
+    /// Ready jobs and operations in flight now (loop thread).
+    @inline(__always)
+    var currentLoad: Int { localJobs.count + table.armedCount }
+
     // MARK: Any thread
 
     /// Queues a job; called by the Swift runtime from any thread.
@@ -161,6 +170,7 @@ final class LoopCore: @unchecked Sendable {
             }
             // Safety: reads only the loop-confined machine's flags.
             if unsafe localJobs.isEmpty && lifecycleMachine.threadMayEnd { return }
+            publishedLoad.store(localJobs.count + table.armedCount, ordering: .relaxed)
             backend.submitAndWait(hasReadyJobs: !localJobs.isEmpty, table: table, mailbox: mailbox)
         }
     }
@@ -193,6 +203,7 @@ final class LoopCore: @unchecked Sendable {
 
     private func takePosted() {
         mailbox.take(into: &posted)
+        placedJobs.store(0, ordering: .relaxed)
         defer { posted.removeAll() }
         for job in posted.jobs { localJobs.append(job) }
         for slot in posted.fileSlotReleases { backend.releaseFileSlot(slot) }

@@ -115,14 +115,15 @@ final class OperationTable {
     func cancelWaiter(id: UInt64) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         waiterCount -= 1
-        waiters.remove(at: index).continuation.resume(returning: nil)
+        let waiter = waiters.remove(at: index)
+        resuming { waiter.continuation.resume(returning: nil) }
     }
 
     /// Resumes every queued caller with nil (used at shutdown).
     func failAllWaiters() {
         while let waiter = waiters.popFirst() {
             waiterCount -= 1
-            waiter.continuation.resume(returning: nil)
+            resuming { waiter.continuation.resume(returning: nil) }
         }
     }
 
@@ -190,7 +191,7 @@ final class OperationTable {
             unsafe slots[index].continuation = nil
             unsafe slots[index].generation = next >= UserData.generationLimit ? 0 : next
             armedCount -= 1
-            continuation.resume(returning: result)
+            resuming { continuation.resume(returning: result) }
             return true
         }
         // Safety: index < capacity (checked above); the slot is cleared before delivery, and the sink cannot be freed while in flight.
@@ -201,8 +202,23 @@ final class OperationTable {
         let entry = unsafe slots[index].entry
         release(UInt32(truncatingIfNeeded: index))
         // Safety: the pipeline that owns the sink waits for all of its operations before it ends.
-        unsafe sink._withUnsafeGuaranteedRef { $0.deliver(entry: entry, result: result) }
+        resuming { unsafe sink._withUnsafeGuaranteedRef { $0.deliver(entry: entry, result: result) } }
         return true
+    }
+
+    /// Whether the table is resuming a task in the middle of one of its operations (a completion,
+    /// a granted slot, a refused wait): a job enqueued now is such a task and must stay on this
+    /// loop, whose loop-confined state it is still using. Jobs enqueued at other times may run
+    /// on another loop of a group (`RingExecutorGroup`'s placement).
+    private(set) var isResuming = false
+
+    /// Runs `resume` with `isResuming` set.
+    @inline(__always)
+    private func resuming(_ resume: () -> Void) {
+        let outer = isResuming
+        isResuming = true
+        resume()
+        isResuming = outer
     }
 
     /// Makes a slot reusable: hands it to the longest waiter, or puts it back on the free stack.
@@ -212,7 +228,7 @@ final class OperationTable {
     func release(_ slot: UInt32) {
         if waiterCount > 0, let waiter = waiters.popFirst() {
             waiterCount -= 1
-            waiter.continuation.resume(returning: slot)
+            resuming { waiter.continuation.resume(returning: slot) }
         } else {
             // Safety: at most `capacity` slots exist, so the stack cannot overflow.
             unsafe free[freeCount] = slot
