@@ -55,6 +55,12 @@ let package = Package(
             path: "Sources/bare-uring",
             linkerSettings: [.linkedLibrary("uring")]
         ),
+        // Waking a loop blocked in io_uring_enter: eventfd read (RingIO's mailbox) against MSG_RING.
+        .executableTarget(
+            name: "wakeup",
+            path: "Sources/wakeup",
+            linkerSettings: [.linkedLibrary("uring")]
+        ),
         // The comparison harness (Benchmarks/compare): one worker per system family, each a
         // separate process so that no system's threads or allocator state leak into another's run.
         // They are separate executables also because a module that loads both RingIO's CRingIO and

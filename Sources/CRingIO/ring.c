@@ -54,3 +54,21 @@ int ringio_clone_buffers(struct io_uring *ring, int source_ring_fd) {
     long result = syscall(__NR_io_uring_register, ring->ring_fd, RINGIO_REGISTER_CLONE_BUFFERS, &arg, 1);
     return result < 0 ? -errno : (int)result;
 }
+
+static _Thread_local struct io_uring *current_ring;
+
+void ringio_set_current_ring(struct io_uring *ring) {
+    current_ring = ring;
+}
+
+int ringio_send_wake(int target_ring_fd, uint64_t target_data, uint64_t failure_data) {
+    struct io_uring *ring = current_ring;
+    if (ring == NULL) return -ENXIO;
+    struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+    if (sqe == NULL) return -EBUSY;
+    io_uring_prep_msg_ring(sqe, target_ring_fd, 0, target_data, 0);
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    io_uring_sqe_set_data64(sqe, failure_data);
+    int submitted = io_uring_submit(ring);
+    return submitted < 0 ? submitted : 0;
+}

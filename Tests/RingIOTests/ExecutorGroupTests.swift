@@ -317,6 +317,41 @@ struct ExecutorGroupTests {
         }
     }
 
+    /// Hops from loop 0 onto loop 1 (asleep in its ring) and back, `count` times; how many hops
+    /// ran on loop 1 and came back to loop 0.
+    static func hopBetweenLoops(_ group: RingExecutorGroup, count: Int) async throws -> Int {
+        let (first, second) = (group.loops[0], group.loops[1])
+        return try await first.run {
+            var landed = 0
+            for _ in 0..<count {
+                let there = try await second.run { group.currentLoop === second }
+                if there && group.currentLoop === first { landed += 1 }
+            }
+            return landed
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: [RingExecutorGroup.Configuration.CrossLoopWakeup.message, .eventFD])
+    func loopsWakeEachOtherWithEitherWakeup(_ wakeup: RingExecutorGroup.Configuration.CrossLoopWakeup) async throws {
+        var configuration = Support.groupConfiguration(loops: 2, count: 2, size: 4096)
+        configuration.crossLoopWakeup = wakeup
+        let group = try RingExecutorGroup(configuration: configuration)
+        let landed = try await Self.hopBetweenLoops(group, count: 200)
+        await group.shutdown()
+        #expect(landed == 200)
+    }
+
+    @Test(.ioUringOnly("wake-up messages are io_uring's"), .timeLimit(.minutes(1)))
+    func aWakeupMessageThatFailsFallsBackToTheEventFD() async throws {
+        var configuration = Support.groupConfiguration(loops: 2, count: 2, size: 4096)
+        configuration.executor.forceFailedWakeMessages = true
+        let group = try RingExecutorGroup(configuration: configuration)
+        // Every message fails (EBADFD: its target is no ring); each hop still arrives.
+        let landed = try await Self.hopBetweenLoops(group, count: 200)
+        await group.shutdown()
+        #expect(landed == 200)
+    }
+
     @Test func aPipelineOfATaskThatPrefersTheGroupStaysOnItsLoopWhileAnotherLoopGivesItALease() async throws {
         let expected = Support.bytes(count: 64 << 10, seed: 22)
         try await Support.withFile(expected) { path, expected in

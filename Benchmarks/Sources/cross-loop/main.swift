@@ -6,8 +6,10 @@
 //
 // A round trip is a task on loop 0 running a closure on loop 1 and coming back
 // (`withTaskExecutorPreference(loop1) { @concurrent in … }`): two hops, each a job posted to the
-// other loop's mailbox and a wake-up through the eventfd read that loop keeps on its ring. The
-// anchor, in the same run: a task on the global pool doing the same round trip onto loop 1.
+// other loop's mailbox and a wake-up, measured for both wake-ups a group can use: an
+// IORING_OP_MSG_RING from the posting loop's ring (the default) and a write to the eventfd whose
+// read the other loop keeps on its ring (two groups, alternating). The anchor, in the same run:
+// a task on the global pool doing the same round trip onto loop 1 (always by eventfd).
 // Percentiles are over every round trip of every round; rounds alternate the two variants.
 // Run it also under `taskset -c 0` (both loops on one CPU): on this 2-vCPU VM a wake-up of a
 // thread on the other vCPU, not RingIO's hop, is most of a cross-CPU round trip.
@@ -51,25 +53,33 @@ let flags: SetupFlags = getenv("CROSS_LOOP_FLAGS").map { String(cString: $0) } =
     ? [.singleIssuer, .coopTaskrun, .submitAll] : .preferred
 // CROSS_LOOP_PIN=1: loop i pinned to the i-th allowed CPU.
 let pinned = getenv("CROSS_LOOP_PIN") != nil
-let group = try RingExecutorGroup(configuration: .init(
-    loops: 2, pinsLoopsToCPUs: pinned, executor: .init(entries: 8, buffers: .init(count: 1, size: 4096), setupFlags: flags)))
-print("ring flags: \(group.loops[0].setupFlags), loops pinned: \(pinned)")
-let (first, second) = (group.loops[0], group.loops[1])
-var fromLoop: [Int64] = []
-var fromPool: [Int64] = []
-for round in 0..<rounds {
-    let loopFirst = round % 2 == 0
-    if loopFirst { fromLoop += try await first.run { await roundTrips(onto: second, count: roundTrips) } }
-    fromPool += await Task.detached { await roundTrips(onto: second, count: roundTrips) }.value
-    if !loopFirst { fromLoop += try await first.run { await roundTrips(onto: second, count: roundTrips) } }
+func makeGroup(_ wakeup: RingExecutorGroup.Configuration.CrossLoopWakeup) throws -> RingExecutorGroup {
+    try RingExecutorGroup(configuration: .init(
+        loops: 2, pinsLoopsToCPUs: pinned, executor: .init(entries: 8, buffers: .init(count: 1, size: 4096), setupFlags: flags),
+        crossLoopWakeup: wakeup))
 }
-await group.shutdown()
+let byMessage = try makeGroup(.message)
+let byEventFD = try makeGroup(.eventFD)
+print("ring flags: \(byMessage.loops[0].setupFlags), loops pinned: \(pinned)")
+var samples: [String: [Int64]] = [:]
+let anchorName = "global pool → loop 1 → back (anchor)"
+for round in 0..<rounds {
+    // Alternate the order of the variants from round to round.
+    let groups = round % 2 == 0 ? [("MSG_RING", byMessage), ("eventfd", byEventFD)] : [("eventfd", byEventFD), ("MSG_RING", byMessage)]
+    for (name, group) in groups {
+        let (first, second) = (group.loops[0], group.loops[1])
+        samples["loop 0 → loop 1 → loop 0, \(name)", default: []] += try await first.run { await roundTrips(onto: second, count: roundTrips) }
+    }
+    samples[anchorName, default: []] += await Task.detached { await roundTrips(onto: byEventFD.loops[1], count: roundTrips) }.value
+}
+await byMessage.shutdown()
+await byEventFD.shutdown()
 
 print("\(rounds) rounds × \(roundTrips) round trips (two hops each); µs per round trip")
 print("from                                   p50      p90      p99   p50 ÷ anchor")
-let anchor = fromPool.sorted()
-for (name, samples) in [("loop 0 → loop 1 → loop 0", fromLoop), ("global pool → loop 1 → back (anchor)", fromPool)] {
-    let sorted = samples.sorted()
+let anchor = samples[anchorName]!.sorted()
+for name in ["loop 0 → loop 1 → loop 0, MSG_RING", "loop 0 → loop 1 → loop 0, eventfd", anchorName] {
+    let sorted = samples[name]!.sorted()
     let p50 = percentile(sorted, 0.5)
     let columns = [p50, percentile(sorted, 0.9), percentile(sorted, 0.99)].map { format($0, width: 9) }
     print(name + String(repeating: " ", count: max(1, 37 - name.count)) + columns.joined() + format(p50 / percentile(anchor, 0.5), width: 10))

@@ -49,4 +49,14 @@ bool ringio_opcode_supported(struct io_uring *ring, int opcode);
 /// buffers, -EBADF when the source is not a ring.
 int ringio_clone_buffers(struct io_uring *ring, int source_ring_fd);
 
+/// Makes `ring` the calling loop thread's own (for `ringio_send_wake`); NULL before it closes.
+void ringio_set_current_ring(struct io_uring *ring);
+
+/// Wakes another loop's ring from the calling loop thread: an IORING_OP_MSG_RING on the thread's
+/// own ring that posts a CQE with `target_data` on the ring `target_ring_fd`, submitted at once.
+/// The sender gets no CQE on success (IOSQE_CQE_SKIP_SUCCESS); a failure arrives on the sender's
+/// ring as a CQE with `failure_data`. Returns 0, or -ENXIO when the thread has no ring, -EBUSY
+/// when its SQ is full, or the submission's negative errno: then nothing was sent.
+int ringio_send_wake(int target_ring_fd, uint64_t target_data, uint64_t failure_data);
+
 #endif

@@ -41,7 +41,14 @@ final class IOUringBackend {
     ///   - registeredFiles: slots for the registered-file table (0: none).
     ///   - supportsFtruncate: false to route truncation to the helper thread even where the kernel has it (tests).
     /// - Throws: `RingIOError` when eventfd() fails or the SQ refuses the wake read.
-    init(ring: Ring, fixedBuffers: Bool, registeredFiles: Int, supportsFtruncate: Bool, mailbox: Mailbox) throws(RingIOError) {
+    ///   - messageWakeups: let other loops of the group wake this one with IORING_OP_MSG_RING, and
+    ///     this one wake them so.
+    ///   - failingMessages: aim other loops' messages at the eventfd (not a ring), so that each
+    ///     fails and the sender falls back to the eventfd (tests).
+    init(
+        ring: Ring, fixedBuffers: Bool, registeredFiles: Int, supportsFtruncate: Bool, mailbox: Mailbox,
+        messageWakeups: Bool, failingMessages: Bool = false
+    ) throws(RingIOError) {
         // Blocking on purpose: some kernels complete an io_uring read of an O_NONBLOCK file at once
         // with EAGAIN instead of waiting for it to become readable.
         let fd = eventfd(0, Int32(EFD_CLOEXEC))
@@ -63,6 +70,11 @@ final class IOUringBackend {
             throw error
         }
         mailbox.useEventFD(fd)
+        if messageWakeups {
+            // Safety: the ring is this thread's (set up here) and open; close() clears this before closing it.
+            unsafe ringio_set_current_ring(ring.raw)
+            mailbox.useRingFD(failingMessages ? fd : ring.descriptor)
+        }
     }
 
     deinit {
@@ -186,10 +198,14 @@ final class IOUringBackend {
                     wakeArmed = false
                     // Re-armed here, or before the loop next blocks if the SQ refuses it now.
                     do throws(RingIOError) { try armWakeRead() } catch { LoopDiagnostics.report(error) }
-                case UserData.cancel, UserData.linkTimeout:
+                case UserData.cancel, UserData.linkTimeout, UserData.message:
                     break
                 default:
-                    table.complete(completion.user_data, result: completion.res)
+                    if let peer = UserData.failedMessageTarget(completion.user_data) {
+                        mailbox.messageFailed(toLoop: peer)
+                    } else {
+                        table.complete(completion.user_data, result: completion.res)
+                    }
                 }
             }
         }
@@ -240,8 +256,10 @@ final class IOUringBackend {
         }
         ring.unregisterBuffers()
         fixedFiles = nil
+        // No more messages from this thread's ring, and none to it, before it closes.
+        ringio_set_current_ring(nil)
+        mailbox.retireWakeups()
         ring.close()
-        mailbox.retireEventFD()
         Glibc.close(eventFD)
         blockingHelper?.close()
         blockingHelper = nil

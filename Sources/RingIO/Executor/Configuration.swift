@@ -67,6 +67,12 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// Act as if the kernel refused IORING_REGISTER_CLONE_BUFFERS (EINVAL, as before Linux
     /// 6.12), for tests of a group whose loops register the pool one by one.
     var forceCloneRefusal = false
+    /// A group's loop: wake the group's other loops with IORING_OP_MSG_RING where the kernel has
+    /// it (set from `RingExecutorGroup.Configuration.crossLoopWakeup`).
+    var messageWakeups = false
+    /// Aim wake-up messages at a descriptor that is not a ring, so every one fails, for tests of
+    /// the fallback to the eventfd.
+    var forceFailedWakeMessages = false
 
     /// The in-flight limit in force.
     var inFlightLimit: Int { maxInFlight ?? Int(entries) * 2 }

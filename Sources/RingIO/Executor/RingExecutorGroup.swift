@@ -31,6 +31,19 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
         /// Each loop's ring, in-flight limit and policy; `buffers` is the shape of the one pool
         /// the loops share (not one pool per loop).
         public var executor: RingExecutorConfiguration
+        /// How a loop wakes another that sleeps in the kernel when it hands it work.
+        public var crossLoopWakeup: CrossLoopWakeup
+
+        /// How a loop of the group wakes another.
+        public enum CrossLoopWakeup: Sendable, Hashable {
+            /// IORING_OP_MSG_RING from the waking loop's ring (Linux 5.18), where the kernel has
+            /// it, else the eventfd: 0.70× the eventfd's round trip between two CPUs here, 0.90×
+            /// on one (`Benchmarks/wakeup`). The default.
+            case message
+            /// A write to the eventfd whose read the sleeping loop keeps on its ring (what other
+            /// threads always use).
+            case eventFD
+        }
 
         /// Creates a group configuration.
         ///
@@ -38,10 +51,15 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
         ///   - loops: how many loops (1...1024); nil for one per CPU this process may use.
         ///   - pinsLoopsToCPUs: pin each loop thread to its own CPU.
         ///   - executor: each loop's configuration; its `buffers` sizes the shared pool.
-        public init(loops: Int? = nil, pinsLoopsToCPUs: Bool = false, executor: RingExecutorConfiguration = .init()) {
+        ///   - crossLoopWakeup: how a loop wakes another, default `.message` (IORING_OP_MSG_RING).
+        public init(
+            loops: Int? = nil, pinsLoopsToCPUs: Bool = false, executor: RingExecutorConfiguration = .init(),
+            crossLoopWakeup: CrossLoopWakeup = .message
+        ) {
             self.loops = loops
             self.pinsLoopsToCPUs = pinsLoopsToCPUs
             self.executor = executor
+            self.crossLoopWakeup = crossLoopWakeup
         }
     }
 
@@ -67,8 +85,9 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
     /// - Throws: `RingIOError`, as `RingExecutor.init(configuration:)`, or `.invalidArgument` for a
     ///   loop count outside 1...1024. Loops already started are stopped again.
     public init(configuration: Configuration = .init()) throws {
-        let executor = configuration.executor
+        var executor = configuration.executor
         try executor.validate()
+        executor.messageWakeups = configuration.crossLoopWakeup == .message
         let cpus = Self.allowedCPUs()
         let count = configuration.loops ?? max(1, cpus.count)
         guard count >= 1 && count <= 1024 else {
@@ -107,6 +126,8 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
         pool.attach(host: self)
         // Before any job can come through the group (the mailbox's lock orders this write before
         // the loop reads it).
+        let mailboxes = loops.map(\.core.mailbox)
+        for loop in loops { loop.core.mailbox.usePeers(mailboxes) }
         for loop in loops {
             // Safety: unowned: jobs of this role belong to tasks whose preference retains the group.
             unsafe loop.core.groupTaskExecutor = unsafe asUnownedTaskExecutor()

@@ -99,7 +99,7 @@ final class LoopCore: @unchecked Sendable {
                 if refused != 0 { notes.append("Could not pin the loop thread to CPU \(cpu) (\(Errno(rawValue: refused))), so it runs where the scheduler puts it") }
             }
             if let membership { ringio_set_current_loop(membership.group, Int64(membership.index)) }
-            let mailbox = Mailbox()
+            let mailbox = Mailbox(group: membership?.group ?? 0, index: membership?.index ?? -1)
             let core: LoopCore
             do throws(RingIOError) {
                 let setup = try LoopSetup(configuration: configuration, mailbox: mailbox, shared: shared, notes: notes)
@@ -115,6 +115,7 @@ final class LoopCore: @unchecked Sendable {
             startup.signal()
             core.run()
             ringio_set_current_loop_core(nil)
+            mailbox.dropPeers()
         }
         return try outcome.result!.get()
     }

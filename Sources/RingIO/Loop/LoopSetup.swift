@@ -46,7 +46,9 @@ struct LoopSetup {
             }
             let backend = try IOUringBackend(
                 ring: ring, fixedBuffers: registered, registeredFiles: configuration.registeredFiles,
-                supportsFtruncate: ring.supportsFtruncate && !configuration.forceTruncateFallback, mailbox: mailbox)
+                supportsFtruncate: ring.supportsFtruncate && !configuration.forceTruncateFallback, mailbox: mailbox,
+                messageWakeups: configuration.messageWakeups && ring.supports(Int32(IORING_OP_MSG_RING.rawValue)),
+                failingMessages: configuration.forceFailedWakeMessages)
             self.backend = .ioUring(backend)
             self.capabilities = Capabilities(
                 backend: .ioUring, setupFlags: ring.flags, fixedBuffers: registered,

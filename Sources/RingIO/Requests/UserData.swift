@@ -7,8 +7,24 @@ enum UserData {
     static let cancel: UInt64 = .max - 1
     /// The completion of an IORING_OP_LINK_TIMEOUT; the linked operation reports the outcome.
     static let linkTimeout: UInt64 = .max - 2
+    /// The CQE a wake-up message from another loop posts (IORING_OP_MSG_RING); nothing to do.
+    static let message: UInt64 = .max - 3
+    /// High half of a failed wake-up message's own CQE; the low half is the target loop's index.
+    private static let messageFailedHigh: UInt64 = 0xFFFF_FFFE
     /// Generations stay below this so tagged values never collide with a slot's user_data.
     static let generationLimit: UInt32 = .max - 2
+
+    /// The sender's `user_data` of a wake-up message to loop `index`: its CQE comes back only on failure.
+    @inline(__always)
+    static func messageFailed(toLoop index: Int) -> UInt64 {
+        messageFailedHigh << 32 | UInt64(UInt32(truncatingIfNeeded: index))
+    }
+
+    /// The target loop's index when `userData` is a failed wake-up message's, else nil.
+    @inline(__always)
+    static func failedMessageTarget(_ userData: UInt64) -> Int? {
+        userData >> 32 == messageFailedHigh ? Int(userData & 0xFFFF_FFFF) : nil
+    }
 
     @inline(__always)
     static func make(slot: UInt32, generation: UInt32) -> UInt64 {
