@@ -130,3 +130,9 @@ void ringio_set_current_loop(uint64_t group, int64_t index) {
     current_loop.group = group;
     current_loop.index = index;
 }
+
+uint64_t ringio_monotonic_nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}

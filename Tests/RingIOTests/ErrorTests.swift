@@ -143,6 +143,16 @@ struct ErrorTests {
         #expect(error?.description.contains("linked timeout") == true)
     }
 
+    @Test func anIdleSpinOutsideZeroToOneMillisecondIsRefused() throws {
+        for spin in [Duration.microseconds(-1), .milliseconds(2)] {
+            var configuration = RingExecutorConfiguration(buffers: .init(count: 1, size: 4096))
+            configuration.idleSpin = spin
+            let error = #expect(throws: RingIOError.self) { _ = try RingExecutor(configuration: configuration) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.description.contains("idleSpin") == true)
+        }
+    }
+
     @Test func leaseRangeOffsetAndForeignPoolAreCheckedBeforeSubmitting() async throws {
         try await Support.withFile([1, 2, 3]) { path, _ in
             try await Support.withExecutor(count: 2, size: 4096) { executor in

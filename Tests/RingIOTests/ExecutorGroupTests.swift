@@ -341,6 +341,20 @@ struct ExecutorGroupTests {
         #expect(landed == 200)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func loopsThatSpinWhenIdleTakeHopsAndStillSleepAndShutDown() async throws {
+        var configuration = Support.groupConfiguration(loops: 2, count: 2, size: 4096)
+        configuration.executor.idleSpin = .microseconds(200)
+        let group = try RingExecutorGroup(configuration: configuration)
+        let landed = try await Self.hopBetweenLoops(group, count: 200)
+        // After the spin the loop blocks as usual: a hop from outside still wakes it.
+        while !group.loops[1].core.mailbox.loopIsAsleep { await Task.yield() }
+        let woken = try await group.loops[1].run { group.currentLoop === group.loops[1] }
+        await group.shutdown()
+        #expect(landed == 200)
+        #expect(woken)
+    }
+
     @Test(.ioUringOnly("wake-up messages are io_uring's"), .timeLimit(.minutes(1)))
     func aWakeupMessageThatFailsFallsBackToTheEventFD() async throws {
         var configuration = Support.groupConfiguration(loops: 2, count: 2, size: 4096)

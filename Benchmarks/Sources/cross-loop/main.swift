@@ -11,7 +11,7 @@
 // read the other loop keeps on its ring (two groups, alternating). The anchor, in the same run:
 // a task on the global pool doing the same round trip onto loop 1 (always by eventfd).
 // Percentiles are over every round trip of every round; rounds alternate the two variants.
-// Run it also under `taskset -c 0` (both loops on one CPU): on this 2-vCPU VM a wake-up of a
+// CROSS_LOOP_SPIN=50 sets the loops' `idleSpin` to 50 µs. Run it also under `taskset -c 0` (both loops on one CPU): on this 2-vCPU VM a wake-up of a
 // thread on the other vCPU, not RingIO's hop, is most of a cross-CPU round trip.
 
 import Glibc
@@ -53,14 +53,16 @@ let flags: SetupFlags = getenv("CROSS_LOOP_FLAGS").map { String(cString: $0) } =
     ? [.singleIssuer, .coopTaskrun, .submitAll] : .preferred
 // CROSS_LOOP_PIN=1: loop i pinned to the i-th allowed CPU.
 let pinned = getenv("CROSS_LOOP_PIN") != nil
+// CROSS_LOOP_SPIN=µs: the loops' `idleSpin` (they watch their mailbox that long before sleeping).
+let spin = Duration.microseconds(Int(getenv("CROSS_LOOP_SPIN").map { String(cString: $0) } ?? "0") ?? 0)
 func makeGroup(_ wakeup: RingExecutorGroup.Configuration.CrossLoopWakeup) throws -> RingExecutorGroup {
-    try RingExecutorGroup(configuration: .init(
-        loops: 2, pinsLoopsToCPUs: pinned, executor: .init(entries: 8, buffers: .init(count: 1, size: 4096), setupFlags: flags),
-        crossLoopWakeup: wakeup))
+    var executor = RingExecutorConfiguration(entries: 8, buffers: .init(count: 1, size: 4096), setupFlags: flags)
+    executor.idleSpin = spin
+    return try RingExecutorGroup(configuration: .init(loops: 2, pinsLoopsToCPUs: pinned, executor: executor, crossLoopWakeup: wakeup))
 }
 let byMessage = try makeGroup(.message)
 let byEventFD = try makeGroup(.eventFD)
-print("ring flags: \(byMessage.loops[0].setupFlags), loops pinned: \(pinned)")
+print("ring flags: \(byMessage.loops[0].setupFlags), loops pinned: \(pinned), idle spin: \(spin)")
 var samples: [String: [Int64]] = [:]
 let anchorName = "global pool → loop 1 → back (anchor)"
 for round in 0..<rounds {

@@ -82,4 +82,16 @@ int ringio_o_direct(void);
 /// O_DIRECTORY for this architecture.
 int ringio_o_directory(void);
 
+/// CLOCK_MONOTONIC in nanoseconds (vDSO; no syscall).
+uint64_t ringio_monotonic_nanoseconds(void);
+
+/// A spin-wait hint to the CPU (`pause` on x86, `yield` on arm64).
+static inline void ringio_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

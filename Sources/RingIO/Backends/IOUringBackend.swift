@@ -18,6 +18,8 @@ final class IOUringBackend {
     private var wakeArmed = false
     /// Set while the ring is being closed: the wake read is cancelled, not re-armed.
     private var closing = false
+    /// `RingExecutorConfiguration.idleSpin`, in nanoseconds (0: block at once).
+    private let idleSpinNanoseconds: UInt64
     private let completions: UnsafeMutablePointer<ringio_completion>
     private static let completionCapacity: UInt32 = 256
     /// Submit each job's SQEs right after the job instead of once per turn. Chosen per turn: when
@@ -43,12 +45,15 @@ final class IOUringBackend {
     /// - Throws: `RingIOError` when eventfd() fails or the SQ refuses the wake read.
     ///   - messageWakeups: let other loops of the group wake this one with IORING_OP_MSG_RING, and
     ///     this one wake them so.
+    ///   - idleSpin: how long an idle loop watches its mailbox before blocking.
     ///   - failingMessages: aim other loops' messages at the eventfd (not a ring), so that each
     ///     fails and the sender falls back to the eventfd (tests).
     init(
         ring: Ring, fixedBuffers: Bool, registeredFiles: Int, supportsFtruncate: Bool, mailbox: Mailbox,
-        messageWakeups: Bool, failingMessages: Bool = false
+        messageWakeups: Bool, failingMessages: Bool = false, idleSpin: Duration = .zero
     ) throws(RingIOError) {
+        let (seconds, attoseconds) = idleSpin.components
+        self.idleSpinNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
         // Blocking on purpose: some kernels complete an io_uring read of an O_NONBLOCK file at once
         // with EAGAIN instead of waiting for it to become readable.
         let fd = eventfd(0, Int32(EFD_CLOEXEC))
@@ -170,6 +175,13 @@ final class IOUringBackend {
                 if ring.pendingSubmissions > 0 || armedCount > 0 { try ring.submitAndGetEvents() }
                 return
             }
+            // Idle: watch the mailbox for a while first (posters see the loop awake and send no
+            // wake-up). Only with nothing in flight: under DEFER_TASKRUN completions of device
+            // I/O reach the CQ only inside io_uring_enter, which spinning would delay.
+            if idleSpinNanoseconds > 0 && armedCount == 0 && spinWhileIdle() {
+                if ring.pendingSubmissions > 0 { try ring.submitAndGetEvents() }
+                return
+            }
             // Never block without the wake read pending: other threads could not wake us.
             if !wakeArmed { try armWakeRead() }
             if mailbox.willSleepInRing() {
@@ -182,6 +194,24 @@ final class IOUringBackend {
             mailbox.wokeUp()
             LoopDiagnostics.report(error)
         }
+    }
+
+    /// Watches the mailbox and the CQ for up to `idleSpinNanoseconds` (after submitting what is
+    /// prepared); true as soon as either has something.
+    private func spinWhileIdle() -> Bool {
+        do throws(RingIOError) {
+            if ring.pendingSubmissions > 0 { try ring.submitAndGetEvents() }
+        } catch {
+            LoopDiagnostics.report(error)
+        }
+        let deadline = ringio_monotonic_nanoseconds() &+ idleSpinNanoseconds
+        repeat {
+            for _ in 0..<64 {
+                if !mailbox.isEmpty || ring.readyCompletions > 0 { return true }
+                ringio_cpu_relax()
+            }
+        } while ringio_monotonic_nanoseconds() < deadline
+        return false
     }
 
     /// Delivers every ready completion to `table` (the eventfd read's is re-armed instead).

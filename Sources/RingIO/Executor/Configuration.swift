@@ -28,6 +28,12 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     public var policy: Policy
     /// Threads of the thread-pool backend, when it is used.
     public var fallbackThreads: Int
+    /// How long an idle loop (no ready job, nothing in flight) watches its mailbox before it
+    /// blocks in the kernel (0...1 ms; default 0, never). Work posted meanwhile, e.g. a hop from
+    /// another loop of a group, then needs no wake-up of a sleeping thread, which on a VM can
+    /// cost tens of µs across CPUs (`Benchmarks/cross-loop`); the price is that much CPU burnt
+    /// each time the loop goes idle. io_uring backend only.
+    public var idleSpin: Duration = .zero
 
     /// Creates a configuration.
     ///
@@ -91,6 +97,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
         }
         guard registeredFiles >= 0 && registeredFiles <= 1 << 20 else {
             throw .invalidArgument(.setup, "registeredFiles must be between 0 and 1048576 (got \(registeredFiles))")
+        }
+        guard idleSpin >= .zero && idleSpin <= .milliseconds(1) else {
+            throw .invalidArgument(.setup, "idleSpin must be between 0 and 1 ms (got \(idleSpin))")
         }
     }
 }

@@ -48,7 +48,7 @@ struct LoopSetup {
                 ring: ring, fixedBuffers: registered, registeredFiles: configuration.registeredFiles,
                 supportsFtruncate: ring.supportsFtruncate && !configuration.forceTruncateFallback, mailbox: mailbox,
                 messageWakeups: configuration.messageWakeups && ring.supports(Int32(IORING_OP_MSG_RING.rawValue)),
-                failingMessages: configuration.forceFailedWakeMessages)
+                failingMessages: configuration.forceFailedWakeMessages, idleSpin: configuration.idleSpin)
             self.backend = .ioUring(backend)
             self.capabilities = Capabilities(
                 backend: .ioUring, setupFlags: ring.flags, fixedBuffers: registered,
