@@ -107,6 +107,13 @@ let package = Package(
             path: "Sources/global-executor",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The one pool's lock under leases from every loop at once, against one loop alone.
+        .executableTarget(
+            name: "lease-contention",
+            dependencies: [.product(name: "RingIO", package: "RingIO")],
+            path: "Sources/lease-contention",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // What a hop between two loops of a group costs, against a hop from the global pool.
         .executableTarget(
             name: "cross-loop",

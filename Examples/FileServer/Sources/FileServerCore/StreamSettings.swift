@@ -39,4 +39,8 @@ public enum RingAffinity: String, Sendable, CaseIterable {
     /// The whole Hummingbird application runs under the executor preference, so connection tasks
     /// (HTTP parsing, response writing) live on the ring thread too; NIO's event loops do the sockets.
     case server
+    /// With `--loops`: the group is installed as Swift's global executor
+    /// (`unsafeInstallAsGlobalConcurrentExecutor`), so every task, Hummingbird's handlers
+    /// included, runs on a loop and every RingIO call runs inline, with no preference anywhere.
+    case global
 }

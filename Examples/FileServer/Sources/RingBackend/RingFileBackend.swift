@@ -53,6 +53,8 @@ final class RingFileBackend: FileBackend {
         // really put the handler on the ring thread.
         assert(settings.affinity != .request || onTheRing,
                "--affinity request: the handler is not on the ring thread")
+        assert(settings.affinity != .global || onTheRing,
+               "--affinity global: the handler is not on a loop of the installed group")
         do {
             let status = if let group {
                 try await File.status(of: path.relative, relativeTo: root, on: group)

@@ -30,6 +30,8 @@ public struct RingService: Sendable {
             // task runs on one loop and does its I/O there.
             let group = try RingExecutorGroup(configuration: .init(loops: loops == 0 ? nil : loops, executor: configuration))
             do {
+                // Before Hummingbird starts any task: from here on every task runs on a loop.
+                if settings.affinity == .global { try group.unsafeInstallAsGlobalConcurrentExecutor() }
                 let backend = try await RingFileBackend(rootPath: rootPath, settings: settings, stats: stats, group: group)
                 let setup = group.capabilities.enumerated().map { "loop \($0.offset): \($0.element)" }.joined(separator: "\n")
                 return RingService(backend: backend, taskExecutor: group, setup: setup)

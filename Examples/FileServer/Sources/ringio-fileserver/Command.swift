@@ -42,7 +42,7 @@ struct Command: AsyncParsableCommand {
     @Option(help: "Reads in flight ahead of the socket for streamed bodies (RingIO).")
     var readAhead = 2
 
-    @Option(help: "RingIO: where request code runs: call (hop per RingIO call), request (handler and body on the ring thread), server (all of Hummingbird's tasks on the ring thread).")
+    @Option(help: "RingIO: where request code runs: call (hop per RingIO call), request (handler and body on the ring thread), server (all of Hummingbird's tasks on the ring thread), global (with --loops: the group as Swift's global executor, every task on a loop).")
     var affinity = RingAffinity.request
 
     @Option(help: "RingIO: serve from a RingExecutorGroup of this many loops, one ring each, sharing the pool (0: one per CPU); without it, one RingExecutor.")
@@ -60,6 +60,7 @@ struct Command: AsyncParsableCommand {
         guard buffers >= 1, buffers <= 16384 else { throw ValidationError("--buffers must be 1 ... 16384") }
         guard readAhead >= 1, readAhead <= 64 else { throw ValidationError("--read-ahead must be 1 ... 64") }
         if let loops, !(0...1024).contains(loops) { throw ValidationError("--loops must be 0 ... 1024") }
+        if affinity == .global && loops == nil { throw ValidationError("--affinity global needs --loops (the group it installs as the global executor)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         if let statsPath, !statsPath.hasPrefix("/") { throw ValidationError("--stats-path must start with '/'") }
     }

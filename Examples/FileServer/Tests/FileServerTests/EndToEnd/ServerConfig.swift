@@ -10,6 +10,8 @@ enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case ringioServer = "ringio-affinity-server"
     /// RingIO on a group of two loops sharing one pool (`--loops 2`).
     case ringioGroup = "ringio-loops-2"
+    /// RingIO's group of two loops installed as Swift's global executor (`--affinity global`).
+    case ringioGlobal = "ringio-global-2"
     /// NIOFileSystem.
     case nio
 
@@ -19,6 +21,7 @@ enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .ringioCall: return ["--backend", "ringio", "--affinity", "call"]
         case .ringioServer: return ["--backend", "ringio", "--affinity", "server"]
         case .ringioGroup: return ["--backend", "ringio", "--loops", "2"]
+        case .ringioGlobal: return ["--backend", "ringio", "--loops", "2", "--affinity", "global"]
         case .nio: return ["--backend", "nio"]
         }
     }
@@ -27,6 +30,7 @@ enum ServerConfig: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// The two backends with default settings, and RingIO on a group of loops.
-    static let backends: [ServerConfig] = [.ringio, .ringioGroup, .nio]
+    /// The two backends with default settings, and RingIO on a group of loops, plain and as the
+    /// global executor.
+    static let backends: [ServerConfig] = [.ringio, .ringioGroup, .ringioGlobal, .nio]
 }
