@@ -514,19 +514,6 @@ struct ExecutorGroupTests {
         #expect(facts["readAfterShutdown"] == "shutDown", "\(result.output)")
         #expect(facts["secondGroupInstalled"] == "true", "\(result.output)")
     }
-
-    @Test(.ioUringOnly("RLIMIT_MEMLOCK matters only for io_uring's registered buffers"))
-    func aMemlockLimitThatFitsOnePoolGivesEveryLoopFixedBuffers() throws {
-        // 4 × 64 KiB = 256 KiB pinned once fits 400 KiB; pinned once per loop (512 KiB) would not.
-        let result = try MemlockTests.demoSetupAsUnprivilegedUser(
-            memlockKiB: 400, buffers: 4, bufferSize: 65536, extra: ["--loops", "2"])
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("RingIO loop 0: backend io_uring"), "\(result.output)")
-        let loops = result.output.split(separator: "\n").filter { $0.hasPrefix("RingIO loop") }
-        #expect(loops.count == 2, "\(result.output)")
-        #expect(loops.allSatisfy { $0.contains("fixed buffers on") && $0.contains("4 buffers of 65536 bytes") }, "\(result.output)")
-        #expect(loops[1].contains("cloned: pinned once"), "\(result.output)")
-    }
 }
 
 /// A blocking wait on a POSIX semaphore (what a blocking syscall does to a loop's thread).

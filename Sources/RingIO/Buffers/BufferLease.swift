@@ -30,7 +30,8 @@ public struct BufferLease: ~Copyable {
     }
 
     deinit {
-        pool.release(index: index, generation: generation)
+        // Safety: the lease ends here, so the grant rebuilt from it is the buffer's only holder.
+        unsafe pool.release(BufferPool.Grant(index: index, base: base, capacity: capacity, generation: generation))
     }
 
     /// Gives read access to the `count` valid bytes.

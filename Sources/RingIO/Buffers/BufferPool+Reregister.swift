@@ -19,12 +19,15 @@ extension BufferPool {
                 throw RingIOError.invalidArgument(.registerBuffers, "Another reregister of this pool is in progress; wait for it to finish")
             }
             state.isDraining = true
+            publishCacheUse(&state)
             return state.host
         }
         guard let host else {
             endDrain(with: nil)
             throw RingIOError.shutDown(.registerBuffers)
         }
+        // The buffers the loops keep count as leased: have them back before waiting for that.
+        host.flushLeaseCaches()
         // Safety: resumed once: below if no lease is out, else stored as drainContinuation and resumed by whoever takes it (release, close).
         unsafe await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done: Bool = state.withLock { state in
@@ -63,6 +66,7 @@ extension BufferPool {
                 // Safety: the waiter was just removed from the queue, so only the loop below resumes its continuation.
                 unsafe granted.append((waiter.continuation, state.grant(index)))
             }
+            publishCacheUse(&state)
         }
         // Safety: each continuation was dequeued under the lock above and is resumed exactly once here.
         for unsafe (continuation, grant) in unsafe granted {

@@ -1,3 +1,4 @@
+internal import CRingIO
 import DequeModule
 import Synchronization
 
@@ -68,17 +69,69 @@ public final class BufferPool: Sendable {
     /// READ_FIXED/WRITE_FIXED, else plain READ/WRITE (a fallback when memlock or io_uring says no).
     public let isRegistered: Bool
 
-    init(region: BufferRegion, registered: Bool) {
+    /// A group's pool: one cache per loop, indexed like the loops (empty for a lone executor's).
+    let caches: [LoopLeaseCache]
+    /// The group whose loop threads use `caches` (0: none).
+    let cacheGroup: UInt64
+    /// Set while the caches must not be used: the pool is closed or re-registering, or callers
+    /// wait for a buffer (FIFO order: a returned buffer goes to the longest waiter). Written
+    /// under the lock.
+    private let cachesBlocked = Atomic<Bool>(false)
+
+    /// Creates a pool over `region`.
+    ///
+    /// - Parameters:
+    ///   - region: the buffers.
+    ///   - registered: whether they are registered with the kernel.
+    ///   - loopCaches: for a group's pool, the group's id and its number of loops: each loop then
+    ///     keeps a few free buffers of its own (see `LoopLeaseCache`).
+    init(region: BufferRegion, registered: Bool, loopCaches: (group: UInt64, loops: Int)? = nil) {
         self.state = Mutex(State(region: region))
         self.isRegistered = registered
+        if let loopCaches, loopCaches.loops > 1 {
+            // A quarter of the pool at most in the caches together, so leases rarely wait for a flush.
+            let capacity = max(1, min(32, region.count / (4 * loopCaches.loops)))
+            self.caches = (0..<loopCaches.loops).map { _ in LoopLeaseCache(capacity: capacity) }
+            self.cacheGroup = loopCaches.group
+        } else {
+            self.caches = []
+            self.cacheGroup = 0
+        }
+    }
+
+    /// The calling thread's cache, when it is a loop of this pool's group and the caches may be used.
+    @inline(__always)
+    private var usableCache: LoopLeaseCache? {
+        guard !caches.isEmpty else { return nil }
+        let identity = ringio_current_loop()
+        guard identity.group == cacheGroup, !cachesBlocked.load(ordering: .acquiring) else { return nil }
+        return caches[Int(identity.index)]
+    }
+
+    /// Publishes whether the caches may be used; call under the lock after changing `state`.
+    @inline(__always)
+    func publishCacheUse(_ state: inout State) {
+        cachesBlocked.store(state.isClosed || state.isDraining || !state.waiters.isEmpty, ordering: .sequentiallyConsistent)
+    }
+
+    /// Buffers in the loops' caches now (any thread).
+    private var cachedCount: Int {
+        caches.reduce(0) { $0 + $1.count.load(ordering: .sequentiallyConsistent) }
+    }
+
+    /// Gives the calling loop's cached buffers back to the pool (its loop thread; the host asks
+    /// for it through the loop's mailbox).
+    func flushCache(ofLoop index: Int) {
+        guard caches.indices.contains(index) else { return }
+        caches[index].flush { grant in release(index: grant.index, generation: grant.generation) }
     }
 
     /// Bytes per buffer.
     public var bufferSize: Int { state.withLock { $0.region.size } }
     /// Number of buffers in the pool.
     public var count: Int { state.withLock { $0.region.count } }
-    /// Buffers not leased right now.
-    public var available: Int { state.withLock { $0.free.count } }
+    /// Buffers not leased right now (including those a group's loops keep for their next leases).
+    public var available: Int { state.withLock { $0.free.count } + cachedCount }
 
     /// Callers waiting in `lease()` right now.
     public var waitingCount: Int { state.withLock { $0.waiters.count } }
@@ -92,6 +145,8 @@ public final class BufferPool: Sendable {
     /// - Throws: `CancellationError` if the task is cancelled while waiting (no buffer is lost);
     ///   `RingIOError` `.shutDown` once the executor has shut down.
     public func lease() async throws -> BufferLease {
+        // Safety: the cache hands each grant it holds out once.
+        if let cache = usableCache, let grant = cache.pop() { return BufferLease(pool: self, grant: grant) }
         enum Immediate { case granted(Grant), closed, wait(UInt64) }
         let immediate: Immediate = state.withLock { state in
             if state.isClosed { return .closed }
@@ -124,14 +179,18 @@ public final class BufferPool: Sendable {
                         }
                         // Safety: queued, not resumed; whoever removes it from waiters (release, endDrain, close, onCancel) resumes it once.
                         unsafe state.waiters.append(Waiter(id: id, continuation: continuation))
+                        publishCacheUse(&state)
                         return nil
                     }
                     // Safety: refusal is set only on the paths that neither resumed nor queued the continuation.
                     if let refusal { unsafe continuation.resume(throwing: refusal) }
+                    // Buffers the loops keep would not come back by themselves: ask for them.
+                    else if cachedCount > 0 { flushCaches() }
                 }
             } onCancel: {
                 let waiter: Waiter? = state.withLock { state in
                     guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    defer { publishCacheUse(&state) }
                     return state.waiters.remove(at: position)
                 }
                 // Safety: only a waiter this closure removed from the queue under the lock is resumed, so no other path resumes it.
@@ -146,6 +205,8 @@ public final class BufferPool: Sendable {
     /// - Returns: a lease, or nil when all buffers are out, others are waiting, the pool is being
     ///   re-registered, or the executor has shut down.
     public func tryLease() -> BufferLease? {
+        // Safety: the cache hands each grant it holds out once.
+        if let cache = usableCache, let grant = cache.pop() { return BufferLease(pool: self, grant: grant) }
         let grant: Grant? = state.withLock { state in
             guard !state.isClosed, !state.isDraining, state.waiters.isEmpty,
                   let index = state.free.popLast()
@@ -156,13 +217,36 @@ public final class BufferPool: Sendable {
         return grant.map { BufferLease(pool: self, grant: $0) }
     }
 
-    /// Takes a buffer back from a lease being destroyed; hands it to the longest waiter if any.
+    /// Takes a buffer back from a lease being destroyed: into the calling loop's cache when it has
+    /// room and no one waits, else as `release(index:generation:)`.
+    @inline(__always)
+    func release(_ grant: Grant) {
+        // Safety: the grant comes from the lease being destroyed, so no one else holds the buffer.
+        if let cache = usableCache, cache.push(grant) {
+            // A caller may have started waiting (or a reregister begun) between the check above and
+            // the push: it saw no cached buffer, so it asked no one to flush. Look again and flush
+            // ourselves. (Both sides store, then load, sequentially consistent: one of them sees the other.)
+            if cachesBlocked.load(ordering: .sequentiallyConsistent) {
+                cache.flush { release(index: $0.index, generation: $0.generation) }
+            }
+            return
+        }
+        release(index: grant.index, generation: grant.generation)
+    }
+
+    /// Asks every loop of the group to give its cached buffers back (through the host).
+    private func flushCaches() {
+        state.withLock { $0.host }?.flushLeaseCaches()
+    }
+
+    /// Takes a buffer back; hands it to the longest waiter if any.
     func release(index: Int, generation: UInt64) {
         @safe  // Safety: carries a continuation taken from the state under its lock, resumed exactly once outside it.
         enum Next { case none, waiter(UnsafeContinuation<Grant, any Error>, Grant), drained(UnsafeContinuation<Void, Never>) }
         let next: Next = state.withLock { state in
             precondition(generation == state.generation, "a lease outlived its pool's registration")
             if !state.isDraining && !state.isClosed, let waiter = state.waiters.popFirst() {
+                publishCacheUse(&state)
                 return unsafe .waiter(waiter.continuation, state.grant(index))
             }
             state.free.append(index)
@@ -190,6 +274,7 @@ public final class BufferPool: Sendable {
             defer {
                 state.waiters.removeAll()
                 unsafe state.drainContinuation = nil
+                publishCacheUse(&state)
             }
             // Safety: copies them out before the defer clears the state; nothing else can resume them any more.
             return unsafe (state.waiters, state.drainContinuation)
@@ -210,4 +295,11 @@ public final class BufferPool: Sendable {
 protocol BufferPoolHost: AnyObject, Sendable {
     /// Unregisters the pool's buffers and registers `replacement` on the ring thread.
     func replaceRegistration(of pool: BufferPool, with configuration: BufferPool.Configuration) async throws
+    /// Asks every loop to give the buffers its lease cache keeps back to the pool (a group's).
+    func flushLeaseCaches()
+}
+
+extension BufferPoolHost {
+    /// A lone executor's pool has no loop caches.
+    func flushLeaseCaches() {}
 }

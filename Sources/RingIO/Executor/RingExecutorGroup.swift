@@ -97,9 +97,10 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
         var notes: [String] = []
         var region = try BufferRegion(count: executor.buffers.count, size: executor.buffers.size)
         var registration = try Self.register(&region, executor, notes: &notes)
-        let pool = BufferPool(region: region, registered: registration != nil)
-        let shared = LoopSetup.SharedPool(pool: pool, sourceRing: registration?.descriptor)
         let id = Self.lastID.add(1, ordering: .relaxed).newValue
+        // Each loop keeps a few free buffers of its own: leases and returns on a loop take no lock.
+        let pool = BufferPool(region: region, registered: registration != nil, loopCaches: (id, count))
+        let shared = LoopSetup.SharedPool(pool: pool, sourceRing: registration?.descriptor)
         var loops: [RingExecutor] = []
         do {
             for index in 0..<count {
@@ -255,6 +256,12 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
 }
 
 extension RingExecutorGroup {
+    /// Asks every loop to give the buffers its lease cache keeps back to the pool (a lease is
+    /// waiting, or a reregister needs every buffer back).
+    func flushLeaseCaches() {
+        for loop in loops { loop.core.mailbox.post { $0.flushLeaseCache = true } }
+    }
+
     /// Swaps the pool's registration on every loop (`BufferPool.reregister`; no lease is out):
     /// registers the new buffers with the group's registration ring and lets every loop clone
     /// them (or register them, each as it got the old set). If a loop refuses, the old set

@@ -208,6 +208,7 @@ final class LoopCore: @unchecked Sendable {
         defer { posted.removeAll() }
         for job in posted.jobs { localJobs.append(job) }
         for slot in posted.fileSlotReleases { backend.releaseFileSlot(slot) }
+        if posted.flushLeaseCache { pool.flushCache(ofLoop: mailbox.index) }
         for (userData, result) in posted.completions { table.complete(userData, result: result) }
         for id in posted.waiterCancels { table.cancelWaiter(id: id) }
         for userData in posted.cancels { cancel(userData) }

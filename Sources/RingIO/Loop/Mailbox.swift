@@ -31,6 +31,8 @@ final class Mailbox: @unchecked Sendable {
         var fileSlotReleases: [Int32] = []
         /// Set when the executor object is gone: shut down if needed, then end the thread.
         var terminate = false
+        /// Give the buffers this loop's lease cache keeps back to the group's pool.
+        var flushLeaseCache = false
 
         /// Empties every list, keeping its storage (so the next swap with the queue allocates nothing).
         mutating func removeAll() {
@@ -43,6 +45,7 @@ final class Mailbox: @unchecked Sendable {
             completions.removeAll(keepingCapacity: true)
             fileSlotReleases.removeAll(keepingCapacity: true)
             terminate = false
+            flushLeaseCache = false
         }
     }
 

@@ -42,14 +42,22 @@ extension Support {
 
     /// A small executor for tests, on the backend under test.
     static func makeExecutor(count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred) throws -> RingExecutor {
-        var configuration = RingExecutorConfiguration(
-            entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags,
-            policy: testingThreadPool ? .threadPoolOnly : .fallback)
-        configuration.forceUnregisteredBuffers = backendUnderTest == "unregistered"
+        let configuration = executorConfiguration(count: count, size: size, entries: entries, maxInFlight: maxInFlight, flags: flags)
         let executor = try RingExecutor(configuration: configuration)
         precondition(executor.capabilities.backend == (testingThreadPool ? .threadPool : .ioUring), "\(executor.capabilities)")
         precondition(executor.buffers.isRegistered == (backendUnderTest == "iouring"), "\(executor.capabilities)")
         return executor
+    }
+
+    /// A small executor's configuration on the backend under test.
+    static func executorConfiguration(
+        count: Int = 8, size: Int = 64 << 10, entries: UInt32 = 64, maxInFlight: Int? = nil, flags: SetupFlags = .preferred
+    ) -> RingExecutorConfiguration {
+        var configuration = RingExecutorConfiguration(
+            entries: entries, buffers: .init(count: count, size: size), maxInFlight: maxInFlight, setupFlags: flags,
+            policy: testingThreadPool ? .threadPoolOnly : .fallback)
+        configuration.forceUnregisteredBuffers = backendUnderTest == "unregistered"
+        return configuration
     }
 
     /// Runs `body` with a small executor on the backend under test (as `makeExecutor`) and shuts
