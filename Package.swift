@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Bottom layer: liburing, imported through a shim header that orders the system headers.
@@ -28,6 +30,8 @@ let package = Package(
             dependencies: [
                 "CRingIO",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: [
                 .swiftLanguageMode(.v6),
@@ -46,7 +50,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RingIOTests",
-            dependencies: ["RingIO", "CRingIO"],
+            dependencies: [
+                "RingIO", "CRingIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

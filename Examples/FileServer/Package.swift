@@ -38,6 +38,7 @@ let package = Package(
                 "FileServerCore",
                 .product(name: "RingIO", package: "RingIO"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

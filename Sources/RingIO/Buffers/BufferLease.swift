@@ -8,10 +8,18 @@ public struct BufferLease: ~Copyable {
     @usableFromInline let pool: BufferPool
     @usableFromInline let base: UnsafeMutableRawPointer
     @usableFromInline let generation: UInt64
+    @usableFromInline let storedIndex: Int
+    @usableFromInline let storedCapacity: Int
     /// The buffer's index in the registration (`sqe->buf_index`).
-    public let index: Int
-    /// The buffer's size in bytes.
-    public let capacity: Int
+    ///
+    /// Through an optional lease, read `pending.index` (an `Int?`, see the extension on
+    /// `Optional`): Swift 6.3 consumes the optional in `pending!.index`, because only a member
+    /// with a setter (as `count`) makes `pending!` a borrowing access.
+    @inlinable public var index: Int { storedIndex }
+    /// The buffer's size in bytes (readable through an optional lease, as `index`).
+    @inlinable public var capacity: Int { storedCapacity }
+    /// Bytes still free after the valid ones: `capacity - count`, what `append(contentsOf:)` can take.
+    @inlinable public var freeCapacity: Int { storedCapacity - count }
     /// How many bytes at the start of the buffer hold valid data (set by reads, or by you after writing into it).
     public var count: Int {
         didSet {
@@ -24,8 +32,8 @@ public struct BufferLease: ~Copyable {
         // Safety: the grant's base starts buffer grant.index of the pool's current region, which stays mapped while this lease exists.
         unsafe self.base = unsafe grant.base
         self.generation = grant.generation
-        self.index = grant.index
-        self.capacity = grant.capacity
+        self.storedIndex = grant.index
+        self.storedCapacity = grant.capacity
         self.count = 0
     }
 
@@ -93,6 +101,33 @@ public struct BufferLease: ~Copyable {
         count = copied.count
     }
 
+    /// Appends `bytes` after the `count` valid bytes and advances `count` by their length: packs
+    /// records into one buffer without counting by hand.
+    ///
+    /// - Precondition: they fit: `bytes.count <= freeCapacity` (check `freeCapacity` first, or
+    ///   write the lease out and start again when it is full).
+    public mutating func append(contentsOf bytes: some Collection<UInt8>) {
+        precondition(bytes.count <= freeCapacity, "\(bytes.count) bytes do not fit the \(freeCapacity) bytes left of a \(capacity)-byte lease")
+        // Safety: the free tail of this lease's own buffer (count..<capacity); a lease held here has no I/O in flight, and mutating makes access exclusive.
+        let target = unsafe UnsafeMutableRawBufferPointer(start: base + count, count: freeCapacity)
+        // Safety: initializeMemory(as:from:) writes at most target.count bytes, whatever `bytes` yields.
+        var (rest, copied) = unsafe target.initializeMemory(as: UInt8.self, from: bytes)
+        precondition(rest.next() == nil, "the collection yielded more than its count of \(bytes.count) bytes, more than the \(freeCapacity) left")
+        count += copied.count
+    }
+
+    /// Appends the bytes of a value of trivial type (an integer, a packed record header) after the
+    /// valid bytes, in memory order, and advances `count`.
+    ///
+    /// - Precondition: `MemoryLayout<T>.size <= freeCapacity`.
+    public mutating func append<T: BitwiseCopyable>(bytesOf value: T) {
+        let size = MemoryLayout<T>.size
+        precondition(size <= freeCapacity, "\(size) bytes do not fit the \(freeCapacity) bytes left of a \(capacity)-byte lease")
+        // Safety: count..<count+size lies inside this lease's buffer (checked above); storeBytes needs no alignment.
+        unsafe (base + count).storeBytes(of: value, as: T.self)
+        count += size
+    }
+
     /// The `count` valid bytes, copied into an array.
     public var bytes: [UInt8] {
         // Safety: copies the count (<= capacity) valid bytes of this lease's buffer into the array before the pointer goes away.
@@ -110,3 +145,32 @@ public struct BufferLease: ~Copyable {
 
 @available(*, unavailable)
 extension BufferLease: Sendable {}
+
+/// A lease's shape read through an optional without consuming it: `pending.capacity` where
+/// `pending!.capacity` would consume `pending` (Swift 6.3 borrows `pending!` only for a member
+/// with a setter, such as `count`).
+extension Optional where Wrapped == BufferLease {
+    /// The held lease's `capacity`, or nil when there is none.
+    public var capacity: Int? {
+        switch self {
+        case .some(let lease): lease.capacity
+        case .none: nil
+        }
+    }
+
+    /// The held lease's `index`, or nil when there is none.
+    public var index: Int? {
+        switch self {
+        case .some(let lease): lease.index
+        case .none: nil
+        }
+    }
+
+    /// The held lease's `count`, or nil when there is none.
+    public var count: Int? {
+        switch self {
+        case .some(let lease): lease.count
+        case .none: nil
+        }
+    }
+}

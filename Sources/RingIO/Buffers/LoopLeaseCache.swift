@@ -21,7 +21,8 @@ final class LoopLeaseCache: @unchecked Sendable {
     /// the lease path).
     init(capacity: Int) {
         self.capacity = capacity
-        self.slots = unsafe UnsafeMutablePointer.allocate(capacity: max(1, capacity))
+        // Safety: raw storage owned by the cache, freed in deinit.
+        unsafe self.slots = UnsafeMutablePointer.allocate(capacity: max(1, capacity))
     }
 
     deinit {

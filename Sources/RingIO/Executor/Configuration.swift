@@ -1,3 +1,5 @@
+public import Logging
+
 /// How a `RingExecutor` sets up its ring and buffer pool.
 public struct RingExecutorConfiguration: Sendable, Hashable {
     /// What to do when io_uring, or registering the buffers, is not possible.
@@ -34,6 +36,17 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// cost tens of µs across CPUs (`Benchmarks/cross-loop`); the price is that much CPU burnt
     /// each time the loop goes idle. io_uring backend only.
     public var idleSpin: Duration = .zero
+    /// Where the executor (or group) says what it set up and why something is not as asked: a
+    /// summary at info once at start-up, each fallback (RLIMIT_MEMLOCK, io_uring disabled or
+    /// blocked, missing opcodes, a smaller pool, no buffer cloning) at warning with its reason,
+    /// shutdown at debug; nothing per I/O. Default: a logger that discards everything, as
+    /// swift-log asks of libraries; pass your application's (e.g. Hummingbird's) to see them.
+    /// Not part of the configuration's equality.
+    public var logger: Logger {
+        get { _logger.logger }
+        set { _logger.logger = newValue }
+    }
+    private var _logger = IgnoredInEquality(logger: Logger(label: "RingIO", factory: { _ in SwiftLogNoOpLogHandler() }))
 
     /// Creates a configuration.
     ///
@@ -102,4 +115,12 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
             throw .invalidArgument(.setup, "idleSpin must be between 0 and 1 ms (got \(idleSpin))")
         }
     }
+}
+
+/// A logger inside a Hashable configuration: every two compare equal (a logger is where messages
+/// go, not a setting of the ring).
+private struct IgnoredInEquality: Sendable, Hashable {
+    var logger: Logger
+    static func == (lhs: Self, rhs: Self) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }

@@ -1,4 +1,5 @@
 internal import CRingIO
+import Logging
 
 /// A single-threaded executor that owns one io_uring and one registered buffer pool.
 ///
@@ -29,6 +30,8 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
 
     /// The file layer's door to the loop (`File` uses this and nothing else of it).
     let door: LoopDoor
+    /// Where a lone executor logs its shutdown (nil for a group's loop: the group logs).
+    private let logger: Logger?
 
     /// The configuration the executor was created with.
     public var configuration: RingExecutorConfiguration { core.configuration }
@@ -47,16 +50,18 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     ///   when RLIMIT_MEMLOCK is too small for the pool.
     public convenience init(configuration: RingExecutorConfiguration = .init()) throws {
         try configuration.validate()
-        try self.init(validated: configuration)
+        try self.init(validated: configuration, logger: configuration.logger)
         buffers.attach(host: self)
+        StartupLog.executorStarted(capabilities, configuration)
     }
 
     /// Starts the loop; for `init(configuration:)` and `RingExecutorGroup` (which passes its pool,
     /// this loop's place in the group, a CPU and its notes, and attaches the pool to itself).
     init(
         validated configuration: RingExecutorConfiguration, shared: LoopSetup.SharedPool? = nil,
-        membership: (group: UInt64, index: Int)? = nil, cpu: Int32? = nil, notes: [String] = []
+        membership: (group: UInt64, index: Int)? = nil, cpu: Int32? = nil, notes: [String] = [], logger: Logger? = nil
     ) throws(RingIOError) {
+        self.logger = logger
         let core = try LoopCore.start(
             configuration: configuration, shared: shared, membership: membership, cpu: cpu, notes: notes)
         self.core = core
@@ -101,6 +106,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         unsafe await withUnsafeContinuation { continuation in
             unsafe core.requestShutdown(continuation)
         }
+        if let logger { StartupLog.shutDown("executor", logger) }
     }
 
     /// Whether `shutdown()` has completed.

@@ -133,6 +133,7 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
             // Safety: unowned: jobs of this role belong to tasks whose preference retains the group.
             unsafe loop.core.groupTaskExecutor = unsafe asUnownedTaskExecutor()
         }
+        StartupLog.groupStarted(loops.map(\.capabilities), configuration)
     }
 
     /// The pool's one registration, or nil: the thread-pool policy, or under `.fallback` when
@@ -241,6 +242,7 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
             for loop in loops { tasks.addTask { await loop.shutdown() } }
         }
         registration?.close()
+        StartupLog.shutDown("group", configuration.executor.logger)
     }
 
     /// Whether every loop has shut down.

@@ -97,7 +97,7 @@ struct LoopSetup {
     private static func makeRing(_ configuration: RingExecutorConfiguration, notes: inout [String]) throws(RingIOError) -> Ring? {
         let policy = configuration.policy
         guard policy != .threadPoolOnly else {
-            notes.append("The thread-pool backend was requested (policy .threadPoolOnly)")
+            notes.append(StartupLog.threadPoolRequested)
             return nil
         }
         do throws(RingIOError) {

@@ -34,7 +34,7 @@ public enum FileServer {
         var preference: (any TaskExecutor)?
         switch options.backend {
         case .ringio:
-            let ring = try await RingService.start(rootPath: rootPath, settings: options.stream, stats: stats)
+            let ring = try await RingService.start(rootPath: rootPath, settings: options.stream, stats: stats, logger: logger)
             logger.info("RingIO executor ready", metadata: ["setup": "\(ring.setup)"])
             backend = ring.backend
             if options.stream.affinity == .server { preference = ring.taskExecutor }

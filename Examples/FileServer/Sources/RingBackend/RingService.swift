@@ -1,4 +1,5 @@
 import FileServerCore
+public import Logging
 internal import RingIO
 
 /// The RingIO side of the server, started: the backend and its executor.
@@ -21,10 +22,12 @@ public struct RingService: Sendable {
     ///   - rootPath: the root's canonical path.
     ///   - settings: chunk size, pool size, read-ahead and affinity.
     ///   - stats: counters to update.
+    ///   - logger: where RingIO logs its start-up summary, each fallback (warning) and shutdown.
     /// - Throws: `RingIOError` (its description says what to change: memlock limit, io_uring
     ///   disabled…), or the error of opening the root.
-    public static func start(rootPath: String, settings: StreamSettings, stats: ServerStats) async throws -> RingService {
-        let configuration = RingExecutorConfiguration(buffers: .init(count: settings.bufferCount, size: settings.chunkSize))
+    public static func start(rootPath: String, settings: StreamSettings, stats: ServerStats, logger: Logger) async throws -> RingService {
+        var configuration = RingExecutorConfiguration(buffers: .init(count: settings.bufferCount, size: settings.chunkSize))
+        configuration.logger = logger
         if let loops = settings.loops {
             // One loop per CPU (or as asked), one pool cloned into every ring; each request's
             // task runs on one loop and does its I/O there.
