@@ -2,7 +2,7 @@
 //
 // Usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES]
 //                    [--buffers N] [--buffer-size BYTES] [--check-setup [--loops N]]
-//                    [--check-global-executor PATH [--loops N]]
+//                    [--check-global-executor PATH [--loops N]] [--check-service-lifecycle]
 import Glibc
 import RingIO
 import Synchronization
@@ -17,6 +17,7 @@ struct Options {
     var bufferSize = 64 << 10
     var checkSetupOnly = false
     var checkGlobalExecutor: String?
+    var checkServiceLifecycle = false
     var loops: Int?
     var policy = RingExecutorConfiguration.Policy.fallback
 
@@ -42,11 +43,12 @@ struct Options {
             case "--buffer-size": options.bufferSize = number(argument)
             case "--check-setup": options.checkSetupOnly = true
             case "--check-global-executor": options.checkGlobalExecutor = value(argument)
+            case "--check-service-lifecycle": options.checkServiceLifecycle = true
             case "--loops": options.loops = number(argument)
             case "--require-io-uring": options.policy = .requireIOURing
             case "--thread-pool": options.policy = .threadPoolOnly
             case "-h", "--help":
-                print("usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES] [--buffers N] [--buffer-size BYTES] [--check-setup [--loops N]] [--check-global-executor PATH [--loops N]] [--require-io-uring | --thread-pool]")
+                print("usage: ringio-demo [--file PATH] [--file-size MiB] [--seconds S] [--qd N] [--block-size BYTES] [--buffers N] [--buffer-size BYTES] [--check-setup [--loops N]] [--check-global-executor PATH [--loops N]] [--check-service-lifecycle] [--require-io-uring | --thread-pool]")
                 exit(0)
             default: fail("unknown argument \(argument) (try --help)")
             }
@@ -279,6 +281,11 @@ func runRingIO(executor: RingExecutor, path: String, options: Options, fileSize:
 
 let options = Options.parse(CommandLine.arguments)
 guard options.blockSize <= options.bufferSize else { fail("--block-size must not exceed --buffer-size") }
+
+if options.checkServiceLifecycle {
+    await checkServiceLifecycle(policy: options.policy)
+    exit(0)
+}
 
 if let path = options.checkGlobalExecutor {
     await checkGlobalExecutor(path: path, loops: options.loops ?? 2, policy: options.policy)

@@ -36,6 +36,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// cost tens of µs across CPUs (`Benchmarks/cross-loop`); the price is that much CPU burnt
     /// each time the loop goes idle. io_uring backend only.
     public var idleSpin: Duration = .zero
+    /// How long a graceful shutdown (a `ServiceGroup`'s, or `shutdownGracefully()`) lets the
+    /// operations in flight finish before it cancels the rest; default 10 s.
+    public var gracefulShutdownTimeout: Duration = .seconds(10)
     /// Where the executor (or group) says what it set up and why something is not as asked: a
     /// summary at info once at start-up, each fallback (RLIMIT_MEMLOCK, io_uring disabled or
     /// blocked, missing opcodes, a smaller pool, no buffer cloning) at warning with its reason,
@@ -110,6 +113,9 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
         }
         guard registeredFiles >= 0 && registeredFiles <= 1 << 20 else {
             throw .invalidArgument(.setup, "registeredFiles must be between 0 and 1048576 (got \(registeredFiles))")
+        }
+        guard gracefulShutdownTimeout >= .zero else {
+            throw .invalidArgument(.setup, "gracefulShutdownTimeout must not be negative (got \(gracefulShutdownTimeout))")
         }
         guard idleSpin >= .zero && idleSpin <= .milliseconds(1) else {
             throw .invalidArgument(.setup, "idleSpin must be between 0 and 1 ms (got \(idleSpin))")

@@ -1,5 +1,6 @@
 internal import CRingIO
 import Logging
+import Synchronization
 
 /// A single-threaded executor that owns one io_uring and one registered buffer pool.
 ///
@@ -31,7 +32,9 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
     /// The file layer's door to the loop (`File` uses this and nothing else of it).
     let door: LoopDoor
     /// Where a lone executor logs its shutdown (nil for a group's loop: the group logs).
-    private let logger: Logger?
+    let logger: Logger?
+    /// Whether the shutdown was logged (once, however often `shutdown()` is called).
+    private let shutdownLogged = Atomic<Bool>(false)
 
     /// The configuration the executor was created with.
     public var configuration: RingExecutorConfiguration { core.configuration }
@@ -106,7 +109,7 @@ public final class RingExecutor: TaskExecutor, SerialExecutor, BufferPoolHost {
         unsafe await withUnsafeContinuation { continuation in
             unsafe core.requestShutdown(continuation)
         }
-        if let logger { StartupLog.shutDown("executor", logger) }
+        if let logger, !shutdownLogged.exchange(true, ordering: .relaxed) { StartupLog.shutDown("executor", logger) }
     }
 
     /// Whether `shutdown()` has completed.

@@ -74,6 +74,8 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
     private let registration: PoolRegistration?
     /// This group's identity in the loop threads' thread-local (`ringio_current_loop`).
     let id: UInt64
+    /// Whether the shutdown was logged (once, however often `shutdown()` is called).
+    private let shutdownLogged = Atomic<Bool>(false)
     private let nextLoop = Atomic<Int>(0)
 
     /// Tells groups apart in the thread-local; 0 means "no group".
@@ -242,7 +244,7 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
             for loop in loops { tasks.addTask { await loop.shutdown() } }
         }
         registration?.close()
-        StartupLog.shutDown("group", configuration.executor.logger)
+        if !shutdownLogged.exchange(true, ordering: .relaxed) { StartupLog.shutDown("group", configuration.executor.logger) }
     }
 
     /// Whether every loop has shut down.

@@ -4,6 +4,8 @@ enum Lifecycle: UInt8 {
     case starting
     /// Accepting I/O.
     case running
+    /// A graceful shutdown began: new I/O is refused, what is in flight may finish.
+    case draining
     /// `shutdown()` began: new I/O is refused, in-flight I/O is being cancelled and drained.
     case shuttingDown
     /// The backend is closed; the thread only runs jobs until the executor is released.
@@ -25,10 +27,16 @@ struct LifecycleStateMachine<Waiter> {
         case finishShutdown(resuming: [Waiter])
         /// Resume these callers of `shutdown()` (it had already finished).
         case resume([Waiter])
+        /// Publish `.draining`: new I/O is refused from now on; nothing is cancelled.
+        case beginDrain
+        /// Nothing is in flight any more while draining (or the shutdown began): resume these
+        /// callers of `drain()`.
+        case resumeDrained([Waiter])
     }
 
     private(set) var state = Lifecycle.starting
     private var waiters: [Waiter] = []
+    private var drainWaiters: [Waiter] = []
     /// The executor was released: once shut down and out of jobs, the thread ends.
     private(set) var terminating = false
 
@@ -43,7 +51,10 @@ struct LifecycleStateMachine<Waiter> {
         if terminate { terminating = true }
         guard !newWaiters.isEmpty || terminate else { return .none }
         switch state {
-        case .running:
+        case .running, .draining:
+            // Callers still waiting for the drain see it end with the shutdown (which ends it).
+            waiters.append(contentsOf: drainWaiters)
+            drainWaiters.removeAll()
             waiters.append(contentsOf: newWaiters)
             state = .shuttingDown
             return .beginShutdown
@@ -55,8 +66,34 @@ struct LifecycleStateMachine<Waiter> {
         }
     }
 
-    /// Nothing is in flight any more. While shutting down, that ends it.
+    /// A graceful shutdown was asked for (`newWaiters` wait until nothing is in flight).
+    mutating func drainRequested(by newWaiters: [Waiter]) -> Action {
+        guard !newWaiters.isEmpty else { return .none }
+        switch state {
+        case .running:
+            drainWaiters.append(contentsOf: newWaiters)
+            state = .draining
+            return .beginDrain
+        case .starting, .draining:
+            drainWaiters.append(contentsOf: newWaiters)
+            return .none
+        case .shuttingDown:
+            // The shutdown ends the drain: they wait for it.
+            waiters.append(contentsOf: newWaiters)
+            return .none
+        case .shutDown:
+            return .resume(newWaiters)
+        }
+    }
+
+    /// Nothing is in flight any more. While shutting down, that ends it; while draining, it
+    /// ends the drain (the executor keeps refusing new I/O until `shutdown()`).
     mutating func nothingInFlight() -> Action {
+        if state == .draining {
+            guard !drainWaiters.isEmpty else { return .none }
+            defer { drainWaiters.removeAll() }
+            return .resumeDrained(drainWaiters)
+        }
         guard state == .shuttingDown else { return .none }
         state = .shutDown
         let resuming = waiters

@@ -69,7 +69,7 @@ extension LoopCore {
         table.release(slot)
         if result >= 0 { return result }
         throw CompletionError.thrown(
-            for: result, operation: operation, path: path, fd: fd, loopRunning: lifecycle == .running,
+            for: result, operation: operation, path: path, fd: fd, loopRunning: lifecycle == .running || lifecycle == .draining,
             taskCancelled: Task.isCancelled, timeout: timeout)
     }
 

@@ -154,6 +154,13 @@ final class LoopCore: @unchecked Sendable {
         mailbox.post { unsafe $0.shutdownWaiters.append(continuation) }
     }
 
+    /// Asks the loop to refuse new I/O and let what is in flight finish; `continuation` is
+    /// resumed once nothing is (or once a shutdown has ended it all).
+    func requestDrain(_ continuation: UnsafeContinuation<Void, Never>) {
+        // Safety: the continuation moves under the mailbox lock to the loop, which resumes it exactly once through lifecycleMachine.
+        mailbox.post { unsafe $0.drainWaiters.append(continuation) }
+    }
+
     /// Tells the loop the executor is gone: shut down if needed and end the thread.
     func requestTermination() {
         mailbox.post { $0.terminate = true }
@@ -166,7 +173,7 @@ final class LoopCore: @unchecked Sendable {
             if !mailbox.isEmpty { takePosted() }
             runJobs()
             // Safety: lifecycleMachine is loop-confined (this is the loop thread); the action it returns is performed once.
-            if unsafe lifecycleMachine.state == .shuttingDown && table.armedCount == 0 {
+            if unsafe (lifecycleMachine.state == .shuttingDown || lifecycleMachine.state == .draining) && table.armedCount == 0 {
                 unsafe perform(lifecycleMachine.nothingInFlight())
             }
             // Safety: reads only the loop-confined machine's flags.
@@ -218,6 +225,7 @@ final class LoopCore: @unchecked Sendable {
             cancelInFlight(of: sink)
         }
         // Safety: the posted continuations move into the machine, which hands each out once; the defer's removeAll drops only copies.
+        unsafe perform(lifecycleMachine.drainRequested(by: posted.drainWaiters))
         unsafe perform(lifecycleMachine.shutdownRequested(by: posted.shutdownWaiters, terminate: posted.terminate))
     }
 
@@ -240,6 +248,13 @@ final class LoopCore: @unchecked Sendable {
             for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
         case .resume(let waiters):
             // Safety: callers that arrived after shutdown finished, handed out once by the machine; each is resumed once.
+            for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
+        case .beginDrain:
+            publishLifecycle()
+            // Operations waiting for a slot have not started: they are new work, refused now.
+            table.failAllWaiters()
+        case .resumeDrained(let waiters):
+            // Safety: handed out once by the machine (and removed from it), so each is resumed exactly once.
             for unsafe waiter in unsafe waiters { unsafe waiter.resume() }
         }
     }

@@ -16,9 +16,10 @@ struct LoopDoor {
     @inline(__always)
     var isLoopThread: Bool { core.isLoopThread }
 
-    /// Whether the executor still accepts work (not shutting down or shut down).
+    /// Whether the executor has not begun shutting down (it may be draining: refusing new work
+    /// while what is in flight finishes), for mapping a completion's error.
     @inline(__always)
-    var isRunning: Bool { core.lifecycle == .running }
+    var isRunning: Bool { core.lifecycle == .running || core.lifecycle == .draining }
 
     /// How many operations may be in flight at once (`maxInFlight`).
     var inFlightLimit: Int { core.table.capacity }

@@ -25,6 +25,7 @@ final class Mailbox: @unchecked Sendable {
         var waiterCancels: [UInt64] = []
         /// Callers of `shutdown()` waiting for it to finish.
         var shutdownWaiters: [UnsafeContinuation<Void, Never>] = unsafe []  // Safety: starts empty; each element added is resumed once by the loop.
+        var drainWaiters: [UnsafeContinuation<Void, Never>] = unsafe []  // Safety: starts empty; each element added is resumed once by the loop.
         /// Results of requests performed by threads (thread-pool backend, blocking helper): (user_data, res).
         var completions: [(UInt64, Int32)] = []
         /// Registered-file slots of files released off the loop thread without close().
@@ -42,6 +43,7 @@ final class Mailbox: @unchecked Sendable {
             waiterCancels.removeAll(keepingCapacity: true)
             // Safety: drops copies only: the loop handed these continuations to lifecycleMachine, which resumes each once.
             unsafe shutdownWaiters.removeAll(keepingCapacity: true)
+            unsafe drainWaiters.removeAll(keepingCapacity: true)
             completions.removeAll(keepingCapacity: true)
             fileSlotReleases.removeAll(keepingCapacity: true)
             terminate = false
