@@ -121,7 +121,8 @@ struct ErrorTests {
             _ = try RingExecutor(configuration: .init(buffers: .init(count: 1, size: (1 << 30) + 1)))
         }
         #expect(error?.code == .bufferTooLarge)
-        #expect(error?.operation == .registerBuffers)
+        #expect(error?.operation == .configuration)
+        #expect(error?.description.hasPrefix("RingIO: invalid configuration: ") == true, "\(String(describing: error))")
         #expect(error?.description.contains("1 GiB") == true)
     }
 
@@ -132,6 +133,9 @@ struct ErrorTests {
             }
             #expect(error?.code == .invalidArgument)
             #expect(error?.errno == .invalidArgument)
+            // Said as what it is, not as a refusal by the kernel ("register buffers failed … EINVAL").
+            #expect(error?.description.hasPrefix("RingIO: invalid configuration: Buffer ") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("EINVAL") == false)
         }
     }
 

@@ -13,7 +13,10 @@ public final class BufferPool: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Number of buffers (1...16384).
         public var count: Int
-        /// Bytes per buffer (1 byte ... 1 GiB); each buffer starts on a page boundary.
+        /// Bytes per buffer (1 byte ... 1 GiB). Each buffer starts on a page boundary (what
+        /// O_DIRECT needs), whatever the size: a size that is not a multiple of the page size
+        /// (4096 here) is kept as asked (`capacity` is `size`), and the rest of its last page is
+        /// left unused, so the pool maps and pins `count × size rounded up to a page`.
         public var size: Int
 
         /// Creates a pool shape.

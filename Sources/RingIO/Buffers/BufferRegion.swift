@@ -78,17 +78,17 @@ final class BufferRegion: @unchecked Sendable {
     func pointer(_ index: Int) -> UnsafeMutableRawPointer { unsafe base + index * stride }
 
     /// Checks a pool shape against the kernel's limits without asking the kernel.
-    static func validate(count: Int, size: Int) throws(RingIOError) {
+    static func validate(count: Int, size: Int, for operation: Operation = .registerBuffers) throws(RingIOError) {
         guard size <= maximumBufferSize else {
             throw RingIOError(
-                code: .bufferTooLarge, errno: .invalidArgument, operation: .registerBuffers,
+                code: .bufferTooLarge, errno: .invalidArgument, operation: operation,
                 hint: "A registered buffer may be at most 1 GiB (1073741824 bytes), and \(size) bytes were asked for; use more, smaller buffers")
         }
         guard size > 0 else {
-            throw .invalidArgument(.registerBuffers, "Buffer size must be at least 1 byte (got \(size))")
+            throw .invalidArgument(operation, "Buffer size must be at least 1 byte (got \(size))")
         }
         guard count > 0 && count <= maximumBufferCount else {
-            throw .invalidArgument(.registerBuffers, "Buffer count must be between 1 and \(maximumBufferCount) (got \(count))")
+            throw .invalidArgument(operation, "Buffer count must be between 1 and \(maximumBufferCount) (got \(count))")
         }
     }
 

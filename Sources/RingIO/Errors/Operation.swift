@@ -12,6 +12,8 @@ extension RingIOError {
 
         public var description: String { name }
 
+        /// Checking a configuration before anything is set up (errors read "invalid configuration").
+        public static let configuration = Operation("configuration")
         /// io_uring_queue_init (ring setup).
         public static let setup = Operation("io_uring setup")
         /// io_uring_register_buffers.

@@ -62,6 +62,10 @@ public struct RingIOError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
+        if (code == .invalidArgument || code == .bufferTooLarge) && operation == .configuration {
+            // Refused before any syscall: no errno to show, only what to change.
+            return "RingIO: invalid configuration: " + (hint ?? "refused")
+        }
         var target: [String] = []
         if let path { target.append("'\(path)'") }
         if let fd { target.append("fd \(fd)") }

@@ -102,23 +102,23 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// Refuses impossible shapes before any syscall.
     func validate() throws(RingIOError) {
         guard entries >= 2 && entries <= 32768 else {
-            throw .invalidArgument(.setup, "entries must be between 2 and 32768 (got \(entries)); a request and its linked timeout need two")
+            throw .invalidArgument(.configuration, "entries must be between 2 and 32768 (got \(entries)); a request and its linked timeout need two")
         }
         guard inFlightLimit >= 1 && inFlightLimit <= 16384 else {
-            throw .invalidArgument(.setup, "maxInFlight must be between 1 and 16384 (got \(inFlightLimit))")
+            throw .invalidArgument(.configuration, "maxInFlight must be between 1 and 16384 (got \(inFlightLimit))")
         }
-        try BufferRegion.validate(count: buffers.count, size: buffers.size)
+        try BufferRegion.validate(count: buffers.count, size: buffers.size, for: .configuration)
         guard fallbackThreads >= 1 && fallbackThreads <= 256 else {
-            throw .invalidArgument(.setup, "fallbackThreads must be between 1 and 256 (got \(fallbackThreads))")
+            throw .invalidArgument(.configuration, "fallbackThreads must be between 1 and 256 (got \(fallbackThreads))")
         }
         guard registeredFiles >= 0 && registeredFiles <= 1 << 20 else {
-            throw .invalidArgument(.setup, "registeredFiles must be between 0 and 1048576 (got \(registeredFiles))")
+            throw .invalidArgument(.configuration, "registeredFiles must be between 0 and 1048576 (got \(registeredFiles))")
         }
         guard gracefulShutdownTimeout >= .zero else {
-            throw .invalidArgument(.setup, "gracefulShutdownTimeout must not be negative (got \(gracefulShutdownTimeout))")
+            throw .invalidArgument(.configuration, "gracefulShutdownTimeout must not be negative (got \(gracefulShutdownTimeout))")
         }
         guard idleSpin >= .zero && idleSpin <= .milliseconds(1) else {
-            throw .invalidArgument(.setup, "idleSpin must be between 0 and 1 ms (got \(idleSpin))")
+            throw .invalidArgument(.configuration, "idleSpin must be between 0 and 1 ms (got \(idleSpin))")
         }
     }
 }

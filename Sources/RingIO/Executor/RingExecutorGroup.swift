@@ -93,7 +93,7 @@ public final class RingExecutorGroup: TaskExecutor, BufferPoolHost {
         let cpus = Self.allowedCPUs()
         let count = configuration.loops ?? max(1, cpus.count)
         guard count >= 1 && count <= 1024 else {
-            throw RingIOError.invalidArgument(.setup, "A group needs between 1 and 1024 loops (got \(count))")
+            throw RingIOError.invalidArgument(.configuration, "A group needs between 1 and 1024 loops (got \(count))")
         }
         // The pool, registered once with a ring of its own; each loop clones that registration.
         var notes: [String] = []
