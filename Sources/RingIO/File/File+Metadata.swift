@@ -27,6 +27,7 @@ extension File {
     /// - Parameters:
     ///   - path: absolute, or relative to `directory` (or to the current directory when nil).
     ///   - directory: an open directory relative paths start from.
+    ///   - timeout: if set, the kernel cancels the operation when it takes longer (`.timedOut`).
     ///   - executor: the executor whose ring performs it.
     /// - Returns: the file's status.
     /// - Throws: `RingIOError` (ENOENT, EACCES, …).
@@ -72,6 +73,7 @@ extension File {
     ///   - offset: where the range starts (0 or more).
     ///   - length: how many bytes (more than 0).
     ///   - keepSize: if true, the file's size does not grow (FALLOC_FL_KEEP_SIZE).
+    ///   - timeout: if set, the kernel cancels the operation when it takes longer (`.timedOut`).
     /// - Throws: `RingIOError` (ENOSPC, EOPNOTSUPP where the file system cannot, …).
     /// - Note: issues IORING_OP_FALLOCATE.
     public func allocate(at offset: Int64, length: Int64, keepSize: Bool = false, timeout: Duration? = nil) async throws {
@@ -86,7 +88,9 @@ extension File {
 
     /// Sets the file's size, cutting it or extending it with zeros.
     ///
-    /// - Parameter size: the new size (0 or more).
+    /// - Parameters:
+    ///   - size: the new size (0 or more).
+    ///   - timeout: if set, the kernel cancels the operation when it takes longer (`.timedOut`).
     /// - Throws: `RingIOError` (EINVAL for files not open for writing, …), `CancellationError`.
     /// - Note: issues IORING_OP_FTRUNCATE (Linux 6.9+); on older kernels a helper thread of the
     ///   executor runs ftruncate(2), so the ring's thread is never blocked (`timeout` then does not apply).

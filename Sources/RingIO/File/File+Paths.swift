@@ -10,6 +10,7 @@ extension File {
     ///   - path: absolute, or relative to `base` (or to the current directory when nil).
     ///   - directory: remove a directory (AT_REMOVEDIR) instead of a file.
     ///   - base: an open directory relative paths start from.
+    ///   - timeout: if set, the kernel cancels the operation when it takes longer (`.timedOut`).
     ///   - executor: the executor whose ring performs it.
     /// - Throws: `RingIOError` (ENOENT, EISDIR, ENOTEMPTY, EACCES, …).
     /// - Note: issues IORING_OP_UNLINKAT.
@@ -34,6 +35,7 @@ extension File {
     ///   - source: the existing path.
     ///   - destination: the new path.
     ///   - base: an open directory both relative paths start from.
+    ///   - timeout: if set, the kernel cancels the operation when it takes longer (`.timedOut`).
     ///   - executor: the executor whose ring performs it.
     /// - Throws: `RingIOError` (ENOENT, EXDEV across file systems, …) naming the source path.
     /// - Note: issues IORING_OP_RENAMEAT.
@@ -59,6 +61,7 @@ extension File {
     ///   - path: absolute, or relative to `base` (or to the current directory when nil).
     ///   - permissions: mode bits before the umask; default 0o755.
     ///   - base: an open directory relative paths start from.
+    ///   - timeout: if set, the kernel cancels the operation when it takes longer (`.timedOut`).
     ///   - executor: the executor whose ring performs it.
     /// - Throws: `RingIOError` (EEXIST, ENOENT for a missing parent, …).
     /// - Note: issues IORING_OP_MKDIRAT.
