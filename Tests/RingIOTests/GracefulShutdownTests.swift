@@ -33,13 +33,8 @@ struct GracefulShutdownTests {
     @Test(.ioUringOnly("a blocked pipe read on the thread pool cannot be cancelled"))
     func whatOutlivesTheTimeoutIsCancelledAndItsLeaseComesBack() async throws {
         let executor = try Support.makeExecutor(count: 2, size: 4096)
-        let pipe = try Pipe()
-        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
-        let reader = Task(executorPreference: executor) {
-            var lease = try await executor.buffers.lease()
-            _ = try await file.read(into: &lease, at: 0)
-        }
-        #expect(await Support.waitUntil { executor.core.table.armedCount == 1 })
+        let (reader, pipe) = try await Self.readInFlight(on: executor)
+        defer { withExtendedLifetime(pipe) {} }  // the write end stays open: the read stays in flight
         let drained = await executor.shutdownGracefully(within: .milliseconds(50))
         #expect(drained == false)
         let error = await #expect(throws: RingIOError.self) { try await reader.value }
@@ -51,13 +46,8 @@ struct GracefulShutdownTests {
     @Test(.ioUringOnly("a blocked pipe read on the thread pool cannot be cancelled"))
     func cancellingTheCallerEndsTheGracePeriodAtOnce() async throws {
         let executor = try Support.makeExecutor(count: 2, size: 4096)
-        let pipe = try Pipe()
-        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
-        let reader = Task(executorPreference: executor) {
-            var lease = try await executor.buffers.lease()
-            _ = try await file.read(into: &lease, at: 0)
-        }
-        #expect(await Support.waitUntil { executor.core.table.armedCount == 1 })
+        let (reader, pipe) = try await Self.readInFlight(on: executor)
+        defer { withExtendedLifetime(pipe) {} }  // the write end stays open: the read stays in flight
         let shutdown = Task { await executor.shutdownGracefully(within: .seconds(3600)) }
         #expect(await Support.waitUntil { executor.core.lifecycle == .draining })
         shutdown.cancel()
@@ -131,5 +121,17 @@ struct GracefulShutdownTests {
         #expect(facts["shutDown"] == "true", "\(text)")
         #expect(facts["available"] == "4", "every lease back: \(text)")
         #expect(facts["newWork"] == "shutDown", "\(text)")
+    }
+
+    /// A read of an empty pipe in flight on `executor` (returned once the kernel has it), holding a lease.
+    static func readInFlight(on executor: RingExecutor) async throws -> (Task<Void, any Error>, Pipe) {
+        let pipe = try Pipe()
+        let file = File(unsafeDescriptor: pipe.takeReadEnd(), path: "pipe", on: executor)
+        let reader = Task(executorPreference: executor) {
+            var lease = try await executor.buffers.lease()
+            _ = try await file.read(into: &lease, at: 0)
+        }
+        #expect(await Support.waitUntil { executor.core.table.armedCount == 1 })
+        return (reader, pipe)
     }
 }

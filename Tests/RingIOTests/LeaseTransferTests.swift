@@ -119,13 +119,8 @@ struct OwnershipSource: Sendable, CustomTestStringConvertible {
     /// `swiftc -emit-sil` (ownership is checked in SIL) against the modules beside this test
     /// binary, or nil when they are not where a SwiftPM build puts them.
     static func compilerCommand() -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let exe = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        guard let slash = exe.lastIndex(of: "/") else { return nil }
         // <scratch>/<triple>/debug/RingIOPackageTests.xctest; checkouts are in <scratch>/checkouts.
-        let products = String(exe[..<slash])
+        guard let products = Support.productsDirectory() else { return nil }
         let scratch = products + "/../.."
         let maps = [
             products + "/CRingIO.build/module.modulemap",

@@ -29,15 +29,20 @@ extension Support {
         return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
     }
 
-    /// A copy of the ringio-demo executable in a world-readable folder (so `nobody` can run it), or nil.
-    static func demoBinary() -> String? {
+    /// The folder of this build's products (on Linux the test bundle is an executable beside
+    /// the package's other products and its `Modules`), or nil.
+    static func productsDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return nil }
         let exe = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         guard let slash = exe.lastIndex(of: "/") else { return nil }
-        // On Linux the test bundle is an executable beside the package's other products.
-        let directory = String(exe[..<slash])
+        return String(exe[..<slash])
+    }
+
+    /// A copy of the ringio-demo executable in a world-readable folder (so `nobody` can run it), or nil.
+    static func demoBinary() -> String? {
+        guard let directory = productsDirectory() else { return nil }
         let source = directory + "/ringio-demo"
         guard access(source, X_OK) == 0 else { return nil }
         let copyDirectory = makeTempDirectory()
