@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // NIOFileSystem, the anchor Swift users pick today (compare-nio only).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The metrics API, for the benchmark with RingIO's metrics on.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // Workload shared by the benchmark target and the ringio-iops tool: test-file setup,
@@ -36,7 +38,8 @@ let package = Package(
         .target(
             name: "RingIOWorkload",
             dependencies: [
-                .product(name: "RingIO", package: "RingIO")
+                .product(name: "RingIO", package: "RingIO"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Sources/RingIOWorkload",
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -62,11 +62,15 @@ public struct RandomReadWorkload: Sendable {
 
     /// The executor configuration the workload is meant to run on: enough registered buffers of
     /// `blockSize` bytes for every reader, like fio's `fixedbufs` with `bs=4k`.
-    public static func executorConfiguration(queueDepth: Int, blockSize: Int = 4096) -> RingExecutorConfiguration {
-        RingExecutorConfiguration(
+    /// - Parameter metrics: turn RingIO's metrics on, into `CountingMetrics` (published every
+    ///   millisecond, so publications fall inside every measured sample).
+    public static func executorConfiguration(queueDepth: Int, blockSize: Int = 4096, metrics: Bool = false) -> RingExecutorConfiguration {
+        var configuration = RingExecutorConfiguration(
             entries: UInt32(max(64, queueDepth.nextPowerOfTwo)),
             buffers: .init(count: max(64, queueDepth), size: max(blockSize, 4096))
         )
+        if metrics { configuration.metrics = .init(interval: .milliseconds(1), factory: CountingMetrics.shared) }
+        return configuration
     }
 }
 

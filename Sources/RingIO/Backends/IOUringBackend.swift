@@ -35,6 +35,9 @@ final class IOUringBackend {
     private var blockingHelper: ThreadPoolBackend?
     /// How many times the kernel's CQ overflow list had to be flushed.
     var overflowFlushes: Int { ring.overflowFlushes }
+    /// `io_uring_enter` calls so far, and the SQEs they submitted.
+    var enterCalls: Int { ring.enterCalls }
+    var submittedEntries: Int { ring.submittedEntries }
 
     /// Takes over `ring`, creates the wake-up eventfd and arms its read.
     ///

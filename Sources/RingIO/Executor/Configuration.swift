@@ -1,4 +1,5 @@
 public import Logging
+public import CoreMetrics
 
 /// How a `RingExecutor` sets up its ring and buffer pool.
 public struct RingExecutorConfiguration: Sendable, Hashable {
@@ -39,6 +40,20 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// How long a graceful shutdown (a `ServiceGroup`'s, or `shutdownGracefully()`) lets the
     /// operations in flight finish before it cancels the rest; default 10 s.
     public var gracefulShutdownTimeout: Duration = .seconds(10)
+    /// Metrics through swift-metrics, or nil (the default: off, nothing counted).
+    ///
+    /// Each loop counts operations by kind and result (`<label>_operations_total`, dimensions
+    /// `op` and `result`), bytes read and written, errors by errno (`errno`), CQ overflows, and
+    /// samples the operations in flight and the pool's free buffers and waiters (gauges); a
+    /// `<label>_backend` gauge names the backend. Counting adds a few additions per I/O into
+    /// storage made at start (no allocation); the loop hands the differences to the metrics
+    /// backend at most once per `interval`, from its own turn (so not while it sleeps idle).
+    public var metrics: Metrics? {
+        get { _metrics.value }
+        set { _metrics.value = newValue }
+    }
+    private var _metrics = IgnoredInEquality<Metrics?>(value: nil)
+
     /// Where the executor (or group) says what it set up and why something is not as asked: a
     /// summary at info once at start-up, each fallback (RLIMIT_MEMLOCK, io_uring disabled or
     /// blocked, missing opcodes, a smaller pool, no buffer cloning) at warning with its reason,
@@ -46,10 +61,10 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     /// swift-log asks of libraries; pass your application's (e.g. Hummingbird's) to see them.
     /// Not part of the configuration's equality.
     public var logger: Logger {
-        get { _logger.logger }
-        set { _logger.logger = newValue }
+        get { _logger.value }
+        set { _logger.value = newValue }
     }
-    private var _logger = IgnoredInEquality(logger: Logger(label: "RingIO", factory: { _ in SwiftLogNoOpLogHandler() }))
+    private var _logger = IgnoredInEquality(value: Logger(label: "RingIO", factory: { _ in SwiftLogNoOpLogHandler() }))
 
     /// Creates a configuration.
     ///
@@ -123,10 +138,38 @@ public struct RingExecutorConfiguration: Sendable, Hashable {
     }
 }
 
-/// A logger inside a Hashable configuration: every two compare equal (a logger is where messages
-/// go, not a setting of the ring).
-private struct IgnoredInEquality: Sendable, Hashable {
-    var logger: Logger
+/// A logger or metrics sink inside a Hashable configuration: every two compare equal (they say
+/// where messages and counts go, not how the ring is set up).
+private struct IgnoredInEquality<Value: Sendable>: Sendable, Hashable {
+    var value: Value
     static func == (lhs: Self, rhs: Self) -> Bool { true }
     func hash(into hasher: inout Hasher) {}
+}
+
+extension RingExecutorConfiguration {
+    /// Where and how often a loop reports its counts to swift-metrics.
+    public struct Metrics: Sendable {
+        /// The prefix of every metric's label; default "ringio".
+        public var label: String
+        /// Dimensions added to every metric (a group's loops add `loop`).
+        public var dimensions: [(String, String)]
+        /// How often a loop hands its counts over; default 1 s.
+        public var interval: Duration
+        /// The metrics backend; nil uses the one bootstrapped in `MetricsSystem`.
+        public var factory: (any MetricsFactory)?
+
+        /// Creates metrics settings.
+        ///
+        /// - Parameters:
+        ///   - label: the labels' prefix.
+        ///   - dimensions: added to every metric.
+        ///   - interval: how often counts are handed over (at least 1 ms is sensible).
+        ///   - factory: the backend, or nil for `MetricsSystem.factory`.
+        public init(label: String = "ringio", dimensions: [(String, String)] = [], interval: Duration = .seconds(1), factory: (any MetricsFactory)? = nil) {
+            self.label = label
+            self.dimensions = dimensions
+            self.interval = interval
+            self.factory = factory
+        }
+    }
 }

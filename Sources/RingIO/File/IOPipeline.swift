@@ -357,6 +357,7 @@ final class PipelineState {
         // Safety: this entry was pending, so freeCount < depth and the stack has room for it.
         unsafe free[freeCount] = entry
         freeCount += 1
+        door.recordPipelineCompletion(isWrite: info.isWrite, result: finished.value)
         if finished.value >= 0 {
             if !info.isWrite { lease.count = info.range.lowerBound + Int(finished.value) }
             return IOCompletion(

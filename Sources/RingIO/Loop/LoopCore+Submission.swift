@@ -51,6 +51,8 @@ extension LoopCore {
             }
         }
         let userData = table.userData(for: slot)
+        // With metrics on, each operation's latency from submission to completion.
+        let started = statistics == nil ? 0 : ringio_monotonic_nanoseconds()
         let result: Int32
         if cancellable && cancelInFlight {
             // Safety: the slot's hook storage stays ours until release(slot) below, after withCancellationHook removed the hook;
@@ -67,6 +69,10 @@ extension LoopCore {
         assert(isLoopThread, "RingIO: an operation resumed off the executor's thread")
         // Only now, with the hook (which lives in the slot) removed, may another operation reuse it.
         table.release(slot)
+        if let statistics {
+            statistics.record(kind: LoopStatistics.index(of: request.kind), result: result)
+            statistics.recordLatency(nanoseconds: ringio_monotonic_nanoseconds() &- started)
+        }
         if result >= 0 { return result }
         throw CompletionError.thrown(
             for: result, operation: operation, path: path, fd: fd, loopRunning: lifecycle == .running || lifecycle == .draining,

@@ -51,6 +51,8 @@ final class LoopCore: @unchecked Sendable {
     /// A loop of a `RingExecutorGroup`: a task on this thread may prefer the group rather than
     /// this loop, so it can come back from a suspension on another loop (see `RingExecutor.onLoop`).
     let isInGroup: Bool
+    /// What this loop counts for swift-metrics, when the configuration turns metrics on (loop thread only).
+    let statistics: LoopStatistics?
 
     private init(configuration: RingExecutorConfiguration, mailbox: Mailbox, setup: LoopSetup, inGroup: Bool) {
         self.ownsPool = !inGroup
@@ -62,6 +64,9 @@ final class LoopCore: @unchecked Sendable {
         self.capabilities = setup.capabilities
         self.pool = setup.pool
         self.backend = setup.backend
+        self.statistics = configuration.metrics.map {
+            LoopStatistics($0, backend: setup.capabilities.backend, loop: inGroup ? mailbox.index : nil, now: ringio_monotonic_nanoseconds())
+        }
         // Safety: only advances the state, on the loop thread, before the core is shared; no continuation is touched.
         unsafe lifecycleMachine.setupSucceeded()
         publishLifecycle()
@@ -178,9 +183,21 @@ final class LoopCore: @unchecked Sendable {
             }
             // Safety: reads only the loop-confined machine's flags.
             if unsafe localJobs.isEmpty && lifecycleMachine.threadMayEnd { return }
+            if let statistics { publishStatisticsIfDue(statistics) }
             publishedLoad.store(localJobs.count + table.armedCount, ordering: .relaxed)
             backend.submitAndWait(hasReadyJobs: !localJobs.isEmpty, table: table, mailbox: mailbox)
         }
+    }
+
+    /// Hands the loop's counts to swift-metrics once per interval (checked once per loop turn).
+    private func publishStatisticsIfDue(_ statistics: LoopStatistics) {
+        let now = ringio_monotonic_nanoseconds()
+        guard statistics.isDue(now) else { return }
+        var ring = LoopStatistics.RingCounts()
+        if case .ioUring(let uring) = backend {
+            ring = .init(overflows: uring.overflowFlushes, enterCalls: uring.enterCalls, submitted: uring.submittedEntries)
+        }
+        statistics.publish(now: now, inFlight: table.armedCount, poolFree: pool.available, poolWaiting: pool.waitingCount, ring: ring)
     }
 
     private func runJobs() {

@@ -21,6 +21,12 @@ struct LoopDoor {
     @inline(__always)
     var isRunning: Bool { core.lifecycle == .running || core.lifecycle == .draining }
 
+    /// Counts a pipeline's completed READ_FIXED / WRITE_FIXED for metrics, when they are on (loop thread).
+    @inline(__always)
+    func recordPipelineCompletion(isWrite: Bool, result: Int32) {
+        if let statistics = core.statistics { statistics.record(kind: isWrite ? 2 : 1, result: result) }
+    }
+
     /// How many operations may be in flight at once (`maxInFlight`).
     var inFlightLimit: Int { core.table.capacity }
 

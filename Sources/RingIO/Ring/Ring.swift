@@ -21,6 +21,10 @@ final class Ring {
     private(set) var isClosed = false
     /// How many times the kernel's CQ overflow list had to be flushed (observability and tests).
     private(set) var overflowFlushes = 0
+    /// `io_uring_enter` calls made to submit or wait, and the SQEs they submitted (metrics: the
+    /// batch size is their ratio).
+    private(set) var enterCalls = 0
+    private(set) var submittedEntries = 0
 
     /// Creates a ring, trying `SetupFlags.fallbackChain` from `policy` down until the kernel accepts.
     ///
@@ -116,7 +120,11 @@ final class Ring {
         while true {
             // Safety: raw is this open ring, and call is one of the liburing submit functions above, which take only the ring.
             let result = unsafe call(raw)
-            if result >= 0 { return }
+            enterCalls += 1
+            if result >= 0 {
+                submittedEntries += Int(result)
+                return
+            }
             switch -result {
             case EINTR:
                 continue  // a signal interrupted the wait; nothing was lost
