@@ -5,6 +5,9 @@ let package = Package(
     name: "RingIO",
     products: [
         .library(name: "RingIO", targets: ["RingIO"]),
+        // NIO interop (ByteBuffer reads and writes, a NIOFileSystem-shaped entry point): its own
+        // product, so that a user of RingIO alone builds no NIO.
+        .library(name: "RingIONIO", targets: ["RingIONIO"]),
         .executable(name: "ringio-demo", targets: ["RingIODemo"]),
     ],
     traits: [
@@ -17,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // `swift package generate-documentation` (the DocC catalog in Sources/RingIO/RingIO.docc).
@@ -47,6 +51,24 @@ let package = Package(
                 // SE-0458: every unsafe construct is marked `unsafe` and says why (`// Safety:`).
                 .strictMemorySafety(),
             ]
+        ),
+        .target(
+            name: "RingIONIO",
+            dependencies: [
+                "RingIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
+        .testTarget(
+            name: "RingIONIOTests",
+            dependencies: [
+                "RingIONIO", "RingIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "RingIODemo",

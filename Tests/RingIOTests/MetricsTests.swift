@@ -26,7 +26,12 @@ struct MetricsTests {
         func total(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
             metrics.counters(label: label, dimensions: [("service", "unit")] + dimensions).reduce(0) { $0 + $1.totalValue }
         }
-        for _ in 0..<5000 where total("test_operations_total", [("op", "read"), ("result", "ok")]) < 10 || total("test_errors_total", [("errno", "ENOENT")]) < 1 {
+        // Done once a publication came after the last operation (the close) and after the lease went back.
+        func published() -> Bool {
+            total("test_operations_total", [("op", "close"), ("result", "ok")]) == 1
+                && (try? metrics.expectGauge("test_pool_free_buffers", [("service", "unit")]).lastValue) == 2
+        }
+        for _ in 0..<5000 where !published() {
             try await executor.run {}
             try await Task.sleep(for: .milliseconds(1))
         }
