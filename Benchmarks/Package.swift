@@ -76,7 +76,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "compare-ringio",
-            dependencies: ["CompareSupport", .product(name: "RingIO", package: "RingIO")],
+            dependencies: [
+                "CompareSupport",
+                .product(name: "RingIO", package: "RingIO"),
+                .product(name: "RingIONIO", package: "RingIO"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Sources/compare-ringio",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

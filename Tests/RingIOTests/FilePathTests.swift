@@ -66,27 +66,56 @@ struct FilePathTests {
         }
     }
 
-    @Test func aPathThatIsNotUTF8IsRefusedWithEINVALAndNothingIsCreated() async throws {
+    @Test func aPathThatIsNotUTF8NamesTheFileByItsExactBytes() async throws {
         let directory = Support.makeTempDirectory()
         defer { Support.removeTree(directory) }
-        // "caf\xE9": Latin-1, not UTF-8. Opened under a repaired name it would create "caf\u{FFFD}".
-        var bytes = Array(directory.utf8).map { CChar(bitPattern: $0) } + [0x2F, 0x63, 0x61, 0x66, CChar(bitPattern: 0xE9), 0]
-        let path = bytes.withUnsafeMutableBufferPointer { FilePath(platformString: $0.baseAddress!) }
-        try await Support.withExecutor(count: 2, size: 4096) { executor in
-            let error = await #expect(throws: RingIOError.self) {
-                try await File.open(path, mode: .writeOnly, options: [.create], on: executor)
+        // "caf\xE9" and "th\xE9": Latin-1, not UTF-8. Under a repaired name they would be "caf\u{FFFD}".
+        func rawPath(_ name: [UInt8]) -> FilePath {
+            var bytes = Array(directory.utf8).map { CChar(bitPattern: $0) } + [0x2F] + name.map { CChar(bitPattern: $0) } + [0]
+            return bytes.withUnsafeMutableBufferPointer { FilePath(platformString: $0.baseAddress!) }
+        }
+        let latin1: [UInt8] = [0x63, 0x61, 0x66, 0xE9], renamed: [UInt8] = [0x74, 0x68, 0xE9]
+        let original = rawPath(latin1), moved = rawPath(renamed)
+        #expect(String(validating: original) == nil, "the test needs a path that is not UTF-8")
+        // Another path writes it: open(2) and write(2) with the raw bytes.
+        let content = Support.bytes(count: 5000, seed: 21)
+        let fd = original.withPlatformString { Glibc.open($0, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644) }
+        try #require(fd >= 0)
+        #expect(content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == content.count)
+        Glibc.close(fd)
+        func names() throws -> [[UInt8]] {
+            let handle = try #require(opendir(directory))
+            defer { closedir(handle) }
+            var names: [[UInt8]] = []
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
             }
-            #expect(error?.code == .invalidArgument)
-            #expect(error?.errno == .invalidArgument)
-            #expect(error?.description.contains("not valid UTF-8") == true, "\(String(describing: error))")
+            return names
         }
-        let directoryHandle = try #require(opendir(directory))
-        defer { closedir(directoryHandle) }
-        var names: [String] = []
-        while let entry = readdir(directoryHandle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
+        try await Support.withExecutor(count: 2, size: 8192) { executor in
+            #expect(try await File.status(of: original, on: executor).size == 5000)
+            try await executor.run {
+                let file = try await File.open(original, on: executor)
+                var lease = try await executor.buffers.lease()
+                let count = try await file.read(into: &lease, at: 0)
+                #expect(count == 5000)
+                #expect(lease.withUnsafeBytes { Array($0.prefix(count)) } == content, "bytes read back differ")
+                try await file.close()
+            }
+            try await File.rename(original, to: moved, on: executor)
+            #expect(try names() == [renamed], "renamed under the exact bytes")
+            // A file RingIO creates carries the exact bytes too.
+            let created = try await File.open(original, mode: .writeOnly, options: [.create, .exclusive], on: executor)
+            try await created.close()
+            #expect(try names().sorted { $0.lexicographicallyPrecedes($1) } == [latin1, renamed])
+            try await File.remove(moved, on: executor)
+            try await File.remove(original, on: executor)
+            #expect(try names().isEmpty)
+            // Errors name it with the invalid byte repaired, and keep the errno.
+            let error = await #expect(throws: RingIOError.self) { try await File.status(of: original, on: executor) }
+            #expect(error?.errno == .noSuchFileOrDirectory)
+            #expect(error?.path?.hasSuffix("caf\u{FFFD}") == true, "\(String(describing: error?.path))")
         }
-        #expect(names.isEmpty, "nothing created: \(names)")
     }
 }

@@ -77,12 +77,41 @@ struct MetricsTests {
                 try await file.close()
             }
         }
-        for _ in 0..<5000 where metrics.counterTotal(label: "pipe_read_bytes_total") < 16384 {
+        // Done once a publication came after the last operation (the close).
+        for _ in 0..<5000 where metrics.counterTotal(label: "pipe_operations_total", dimensions: [("op", "close"), ("result", "ok")]) < 1 {
             try await executor.run {}
             try await Task.sleep(for: .milliseconds(1))
         }
         #expect(metrics.counterTotal(label: "pipe_read_bytes_total") == 16384)
         #expect(metrics.counterTotal(label: "pipe_operations_total", dimensions: [("op", "read"), ("result", "ok")]) == 4)
+        // The pipeline's 4 reads are timed like the open and the close: 6 latencies, none over a second.
+        #expect(metrics.counterTotal(label: "pipe_io_latency_seconds_count") == 6)
+        #expect(metrics.counterTotal(label: "pipe_io_latency_seconds_bucket", dimensions: [("le", "\(Double(1 << 20) / 1e6)")]) == 6)
+        await executor.shutdown()
+    }
+
+    @Test func aLeaseThatWaitsForABufferIsTimed() async throws {
+        let metrics = TestMetrics()
+        var configuration = Support.executorConfiguration(count: 1, size: 4096)
+        configuration.metrics = .init(label: "wait", interval: .milliseconds(1), factory: metrics)
+        let executor = try RingExecutor(configuration: configuration)
+        let pool = executor.buffers
+        var held: BufferLease? = try await pool.lease()
+        #expect(held.capacity == 4096)
+        // A lease taken at once is not a wait: nothing is counted for it.
+        let waiter = Task { try await pool.lease().capacity }
+        while pool.waitingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        held = nil  // the buffer goes to the waiter
+        #expect(try await waiter.value == 4096)
+        for _ in 0..<5000 where metrics.counterTotal(label: "wait_lease_wait_seconds_count") < 1 {
+            try await executor.run {}
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(metrics.counterTotal(label: "wait_lease_wait_seconds_count") == 1)
+        #expect(metrics.counterTotal(label: "wait_lease_wait_seconds_bucket", dimensions: [("le", "+Inf")]) == 1)
+        // It waited at least until the test saw it queued, so more than a microsecond.
+        #expect(metrics.counterTotal(label: "wait_lease_wait_seconds_bucket", dimensions: [("le", "1e-06")]) == 0)
+        #expect(metrics.counterTotal(label: "wait_lease_wait_nanoseconds_total") > 1000)
         await executor.shutdown()
     }
 

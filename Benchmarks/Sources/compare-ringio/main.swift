@@ -10,18 +10,27 @@
 // `--system ringio-group-children`: the group, with the N tasks started as child tasks of one
 // task that prefers the group (`withTaskExecutorPreference(group)`), all on its loop: the group's
 // placement spreads them over the loops.
+// `--system ringio-nio` (seqread, depth 1 only): RingIONIO's `readChunks(in:chunkLength:)`, one
+// stream of `ByteBuffer`s, the same loop as compare-nio's NIOFileSystem `readChunks` stream, run
+// inside `executor.run { }` (a service would run it under `withTaskExecutorPreference`).
 // Prints one JSON object (CompareSupport.Report).
 import CompareSupport
+import NIOCore
 import RingIO
+import RingIONIO
 
 let options = WorkerOptions.parse(
-    CommandLine.arguments, systems: ["ringio", "ringio-pipeline", "ringio-group", "ringio-group-pipeline", "ringio-group-children"])
+    CommandLine.arguments, systems: ["ringio", "ringio-pipeline", "ringio-group", "ringio-group-pipeline", "ringio-group-children", "ringio-nio"])
 let workload = options.workload
 let fileSize = options.fileSize()
 let depth = options.queueDepth
 let pipelined = options.system.hasSuffix("-pipeline")
 let grouped = options.system.hasPrefix("ringio-group")
 let children = options.system == "ringio-group-children"
+let byteBuffers = options.system == "ringio-nio"
+if byteBuffers && !(workload.isSequential && depth == 1) {
+    fail("ringio-nio runs one readChunks stream: seqread at depth 1 only")
+}
 
 /// Enough SQ entries for every task and a registered buffer of one block per task, like fio's
 /// `fixedbufs`.
@@ -66,7 +75,9 @@ do {
     let file = try await executor.run { try await openFile(on: executor, group: group) }
     let recorder: Recorder
     do {
-        if children, let group {
+        if byteBuffers {
+            recorder = try await executor.run { try await chunkStream(file: file, window: window) }
+        } else if children, let group {
             recorder = try await withTaskExecutorPreference(group) {
                 try await withThrowingTaskGroup(of: Recorder.self) { tasks in
                     for index in 0..<depth {
@@ -106,12 +117,34 @@ do {
     let opcode = workload.isWrite ? "WRITE_FIXED" : "READ_FIXED"
     let shape = pipelined ? "File.withPipeline, \(depth) in flight" : children ? "\(depth) child tasks of one task that prefers the group" : "\(depth) task(s)"
     let place = group.map { "a group of \($0.loops.count) loops (pool \($0.capabilities[0].bufferSharing))" } ?? "the ring executor"
-    Report(
-        options: options, window: window, recorder: recorder, cpu: cpu,
-        note: "\(shape) on \(place), \(opcode), registered file: \(executor.capabilities.registeredFiles)"
-    ).print()
+    let note = byteBuffers
+        ? "RingIONIO readChunks(in:chunkLength:), one stream of ByteBuffers on the ring executor (READ_FIXED, one copy per chunk)"
+        : "\(shape) on \(place), \(opcode), registered file: \(executor.capabilities.registeredFiles)"
+    Report(options: options, window: window, recorder: recorder, cpu: cpu, note: note).print()
 } catch {
     fail("\(error)")
+}
+
+/// One `readChunks` stream over the whole file, started again at the end until the window closes:
+/// the same measurement as compare-nio's (the gap between chunks handed out).
+func chunkStream(file: File, window: Window) async throws -> Recorder {
+    var recorder = Recorder()
+    var offset: Int64 = 0
+    outer: while true {
+        var started = nanosecondsNow()
+        for try await chunk in file.readChunks(in: 0..<fileSize, chunkLength: .bytes(workload.blockSize)) {
+            guard chunk.readableBytes == workload.blockSize else {
+                throw CompareError.shortTransfer(offset: offset, expected: workload.blockSize, got: chunk.readableBytes)
+            }
+            let finished = nanosecondsNow()
+            if started >= window.start { recorder.record(nanoseconds: finished &- started, bytes: chunk.readableBytes) }
+            offset += Int64(chunk.readableBytes)
+            started = finished
+            if started >= window.end { break outer }
+        }
+        offset = 0
+    }
+    return recorder
 }
 
 /// One task: lease a buffer, then keep one operation in flight until the window closes.

@@ -53,6 +53,7 @@ public final class BufferPool: Sendable {
         var isDraining = false
         var drainContinuation: UnsafeContinuation<Void, Never>?
         var isClosed = false
+        var leaseWaits = LeaseWaits()
         weak var host: (any BufferPoolHost)?
 
         init(region: BufferRegion) {
@@ -166,6 +167,11 @@ public final class BufferPool: Sendable {
         case .closed:
             throw RingIOError.shutDown(.lease)
         case .wait(let id):
+            let waitStarted = ringio_monotonic_nanoseconds()
+            defer {
+                let waited = ringio_monotonic_nanoseconds() &- waitStarted
+                state.withLock { $0.leaseWaits.record(nanoseconds: waited) }
+            }
             let grant = try await withTaskCancellationHandler {
                 // Safety: resumed exactly once: right here (grant or refusal), or later by whoever removes it from waiters under the lock.
                 unsafe try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Grant, any Error>) in
@@ -200,6 +206,15 @@ public final class BufferPool: Sendable {
                 unsafe waiter?.continuation.resume(throwing: CancellationError())
             }
             return BufferLease(pool: self, grant: grant)
+        }
+    }
+
+    /// Copies the lease-wait counts into `buckets` (as many as `LatencyBuckets.count`, storage the
+    /// caller made) and returns the total nanoseconds waited; allocates nothing.
+    func copyLeaseWaits(into buckets: inout [Int]) -> Int {
+        state.withLock { state in
+            for index in buckets.indices { buckets[index] = state.leaseWaits.buckets[index] }
+            return state.leaseWaits.nanoseconds
         }
     }
 

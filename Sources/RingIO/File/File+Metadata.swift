@@ -35,11 +35,19 @@ extension File {
     public static func status(
         of path: String, relativeTo directory: File? = nil, timeout: Duration? = nil, on executor: RingExecutor
     ) async throws -> FileStatus {
+        try await status(of: KernelPath(path), relativeTo: directory, timeout: timeout, on: executor)
+    }
+
+    /// The one implementation of `status(of:)`, for a `String` or a `FilePath`.
+    static func status(
+        of kernelPath: KernelPath, relativeTo directory: File?, timeout: Duration?, on executor: RingExecutor
+    ) async throws -> FileStatus {
+        let path = kernelPath.description
         let buffer = UnsafeMutablePointer<statx>.allocate(capacity: 1)
         // Safety: freed once, when withKernelPath has returned or thrown, by which time any STATX submitted completed; nothing writes it later.
         defer { unsafe buffer.deallocate() }
         // Safety: cPath and buffer stay allocated until perform returns, which is only after the STATX's completion.
-        unsafe try await withKernelPath(path, .stat) { cPath in
+        unsafe try await withKernelPath(kernelPath, .stat) { cPath in
             _ = try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .stat) ?? AT_FDCWD
                 return unsafe try await executor.door.perform(

@@ -18,9 +18,17 @@ extension File {
         _ path: String, directory: Bool = false, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
+        try await remove(KernelPath(path), directory: directory, relativeTo: base, timeout: timeout, on: executor)
+    }
+
+    /// The one implementation of `remove`, for a `String` or a `FilePath`.
+    static func remove(
+        _ kernelPath: KernelPath, directory: Bool, relativeTo base: File?, timeout: Duration?, on executor: RingExecutor
+    ) async throws {
+        let path = kernelPath.description
         let flags: Int32 = directory ? AT_REMOVEDIR : 0
         // Safety: cPath stays allocated until this closure returns, which is after perform has the UNLINKAT's completion.
-        unsafe try await withKernelPath(path, .unlink) { cPath in
+        unsafe try await withKernelPath(kernelPath, .unlink) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .unlink) ?? AT_FDCWD
                 return unsafe try await executor.door.perform(
@@ -43,9 +51,18 @@ extension File {
         _ source: String, to destination: String, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
+        try await rename(KernelPath(source), to: KernelPath(destination), relativeTo: base, timeout: timeout, on: executor)
+    }
+
+    /// The one implementation of `rename`, for `String`s or `FilePath`s.
+    static func rename(
+        _ kernelSource: KernelPath, to kernelDestination: KernelPath, relativeTo base: File?, timeout: Duration?,
+        on executor: RingExecutor
+    ) async throws {
+        let source = kernelSource.description
         // Safety: both C strings stay allocated until their closures return, which is after perform has the RENAMEAT's completion.
-        unsafe try await withKernelPath(source, .rename) { cSource in
-            unsafe try await withKernelPath(destination, .rename) { cDestination in
+        unsafe try await withKernelPath(kernelSource, .rename) { cSource in
+            unsafe try await withKernelPath(kernelDestination, .rename) { cDestination in
                 _ = try await executor.onLoop {
                     let dfd = try base?.openDescriptor(for: .rename) ?? AT_FDCWD
                     return unsafe try await executor.door.perform(
@@ -69,8 +86,16 @@ extension File {
         _ path: String, permissions: UInt32 = 0o755, relativeTo base: File? = nil, timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws {
+        try await makeDirectory(KernelPath(path), permissions: permissions, relativeTo: base, timeout: timeout, on: executor)
+    }
+
+    /// The one implementation of `makeDirectory`, for a `String` or a `FilePath`.
+    static func makeDirectory(
+        _ kernelPath: KernelPath, permissions: UInt32, relativeTo base: File?, timeout: Duration?, on executor: RingExecutor
+    ) async throws {
+        let path = kernelPath.description
         // Safety: cPath stays allocated until this closure returns, which is after perform has the MKDIRAT's completion.
-        unsafe try await withKernelPath(path, .makeDirectory) { cPath in
+        unsafe try await withKernelPath(kernelPath, .makeDirectory) { cPath in
             _ = try await executor.onLoop {
                 let dfd = try base?.openDescriptor(for: .makeDirectory) ?? AT_FDCWD
                 return unsafe try await executor.door.perform(

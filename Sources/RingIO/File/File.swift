@@ -119,7 +119,9 @@ public final class File: Sendable {
         timeout: Duration? = nil,
         on executor: RingExecutor
     ) async throws -> File {
-        try await open(path, relativeTo: directory, mode: mode, options: options, permissions: permissions, timeout: timeout, on: executor, group: nil)
+        try await open(
+            KernelPath(path), relativeTo: directory, mode: mode, options: options, permissions: permissions, timeout: timeout,
+            on: executor, group: nil)
     }
 
     /// Opens a file for every loop of `group`: I/O from a task on one of its loops runs on that
@@ -140,17 +142,19 @@ public final class File: Sendable {
         on group: RingExecutorGroup
     ) async throws -> File {
         try await open(
-            path, relativeTo: directory, mode: mode, options: options, permissions: permissions, timeout: timeout,
+            KernelPath(path), relativeTo: directory, mode: mode, options: options, permissions: permissions, timeout: timeout,
             on: group.currentLoop ?? group.next(), group: group)
     }
 
-    private static func open(
-        _ path: String, relativeTo directory: File?, mode: Mode, options: Options, permissions: UInt32,
+    /// The one implementation of every `open`: a `String` or a `FilePath`, on an executor (of a group).
+    static func open(
+        _ kernelPath: KernelPath, relativeTo directory: File?, mode: Mode, options: Options, permissions: UInt32,
         timeout: Duration?, on executor: RingExecutor, group: RingExecutorGroup?
     ) async throws -> File {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
         // Safety: cPath stays allocated until this closure returns, and perform returns only after the OPENAT's completion (even if cancelled).
-        let (fd, slot) = unsafe try await withKernelPath(path, .open) { cPath in
+        let path = kernelPath.description
+        let (fd, slot) = unsafe try await withKernelPath(kernelPath, .open) { cPath in
             try await executor.onLoop {
                 let base = try directory?.openDescriptor(for: .open) ?? AT_FDCWD
                 let fd = unsafe try await executor.door.perform(

@@ -233,6 +233,8 @@ final class PipelineState {
         var tag: Int = 0
         var range: Range<Int> = 0..<0
         var isWrite = false
+        /// When it was submitted (monotonic ns), with metrics on; 0 otherwise.
+        var started: UInt64 = 0
     }
 
     let file: File
@@ -328,7 +330,7 @@ final class PipelineState {
             ? IORequest(.write(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: fixedSlot)
             : IORequest(.read(address: address, length: length, offset: UInt64(offset), bufferIndex: Int32(lease.index)), fd: fd, fileSlot: fixedSlot)
         // Safety: entry < depth (from the free stack) and Entry is trivial, so assigning over the initialized entry is fine.
-        unsafe entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite)
+        unsafe entries[Int(entry)] = Entry(offset: offset, tag: tag, range: range, isWrite: isWrite, started: door.metricsClock())
         // Safety: the entry was free, so its lease storage is uninitialized.
         unsafe (leases + Int(entry)).initialize(to: lease)
         door.submit(request, slot: slot, to: sink, entry: entry)
@@ -357,7 +359,7 @@ final class PipelineState {
         // Safety: this entry was pending, so freeCount < depth and the stack has room for it.
         unsafe free[freeCount] = entry
         freeCount += 1
-        door.recordPipelineCompletion(isWrite: info.isWrite, result: finished.value)
+        door.recordPipelineCompletion(isWrite: info.isWrite, result: finished.value, started: info.started)
         if finished.value >= 0 {
             if !info.isWrite { lease.count = info.range.lowerBound + Int(finished.value) }
             return IOCompletion(

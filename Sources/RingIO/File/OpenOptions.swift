@@ -33,5 +33,8 @@ extension File {
         /// O_DIRECTORY: fail with ENOTDIR unless the path is a directory (open directories to use them
         /// as the base of `relativeTo:` paths).
         public static let directory = Options(rawValue: ringio_o_directory())
+        /// O_NONBLOCK: opening a FIFO does not wait for its other end (check `FileStatus.kind`
+        /// before reading from what you opened).
+        public static let nonBlocking = Options(rawValue: O_NONBLOCK)
     }
 }

@@ -197,7 +197,7 @@ final class LoopCore: @unchecked Sendable {
         if case .ioUring(let uring) = backend {
             ring = .init(overflows: uring.overflowFlushes, enterCalls: uring.enterCalls, submitted: uring.submittedEntries)
         }
-        statistics.publish(now: now, inFlight: table.armedCount, poolFree: pool.available, poolWaiting: pool.waitingCount, ring: ring)
+        statistics.publish(now: now, inFlight: table.armedCount, pool: pool, ring: ring)
     }
 
     private func runJobs() {

@@ -21,10 +21,20 @@ struct LoopDoor {
     @inline(__always)
     var isRunning: Bool { core.lifecycle == .running || core.lifecycle == .draining }
 
-    /// Counts a pipeline's completed READ_FIXED / WRITE_FIXED for metrics, when they are on (loop thread).
+    /// The monotonic clock when metrics are on, for an operation's latency; 0 (no clock read) when off.
     @inline(__always)
-    func recordPipelineCompletion(isWrite: Bool, result: Int32) {
-        if let statistics = core.statistics { statistics.record(kind: isWrite ? 2 : 1, result: result) }
+    func metricsClock() -> UInt64 {
+        core.statistics == nil ? 0 : ringio_monotonic_nanoseconds()
+    }
+
+    /// Counts a pipeline's completed READ_FIXED / WRITE_FIXED and its latency (submission to the
+    /// completion handed out by `next()`) for metrics, when they are on (loop thread).
+    @inline(__always)
+    func recordPipelineCompletion(isWrite: Bool, result: Int32, started: UInt64) {
+        if let statistics = core.statistics {
+            statistics.record(kind: isWrite ? 2 : 1, result: result)
+            if started != 0 { statistics.recordLatency(nanoseconds: ringio_monotonic_nanoseconds() &- started) }
+        }
     }
 
     /// How many operations may be in flight at once (`maxInFlight`).

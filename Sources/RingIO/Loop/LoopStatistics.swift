@@ -34,14 +34,13 @@ final class LoopStatistics {
     private let submittedSQEs: Counter
     private var published = RingCounts()
 
-    /// Latency buckets: upper bounds of 1 µs × 2^i for i in 0..<21 (1 µs … ~1 s), then +Inf.
-    static let latencyBuckets = 22
+    /// Operation latencies per `LatencyBuckets` bucket, and their sum.
     private var latencies: [Int]
-    private var publishedLatencies: [Int]
-    private var latencySum = 0, publishedLatencySum = 0
-    private let latencyBucketCounters: [Counter]
-    private let latencyCount: Counter
-    private let latencySumCounter: Counter
+    private var latencySum = 0
+    private let latencyCounters: HistogramCounters
+    /// Lease waits, read from the pool at publication (only the loop that publishes the pool's figures).
+    private var leaseWaits: [Int]
+    private let leaseWaitCounters: HistogramCounters?
 
     /// The ring's own counts, sampled at publication.
     struct RingCounts {
@@ -51,6 +50,9 @@ final class LoopStatistics {
     }
 
     /// Creates the counters and gauges (at start-up, on the loop thread) and says which backend is in use.
+    ///
+    /// - Parameter loop: the loop's index in its group, or nil for a lone executor; the lone
+    ///   executor and loop 0 also publish the pool's lease waits (one pool, counted once).
     init(_ metrics: RingExecutorConfiguration.Metrics, backend: Capabilities.Backend, loop: Int?, now: UInt64) {
         self.metrics = metrics
         self.interval = UInt64(max(1, metrics.interval.components.seconds * 1_000_000_000 + metrics.interval.components.attoseconds / 1_000_000_000))
@@ -75,14 +77,11 @@ final class LoopStatistics {
         cqOverflows = Counter(label: label + "_cq_overflows_total", dimensions: base, factory: factory)
         enterCalls = Counter(label: label + "_enter_calls_total", dimensions: base, factory: factory)
         submittedSQEs = Counter(label: label + "_submitted_sqes_total", dimensions: base, factory: factory)
-        latencies = Array(repeating: 0, count: Self.latencyBuckets)
-        publishedLatencies = latencies
-        latencyBucketCounters = (0..<Self.latencyBuckets).map { bucket in
-            let bound = bucket == Self.latencyBuckets - 1 ? "+Inf" : "\(Double(1 << bucket) / 1e6)"
-            return Counter(label: label + "_io_latency_seconds_bucket", dimensions: base + [("le", bound)], factory: factory)
-        }
-        latencyCount = Counter(label: label + "_io_latency_seconds_count", dimensions: base, factory: factory)
-        latencySumCounter = Counter(label: label + "_io_latency_nanoseconds_total", dimensions: base, factory: factory)
+        latencies = Array(repeating: 0, count: LatencyBuckets.count)
+        latencyCounters = HistogramCounters(label: label + "_io_latency", dimensions: base, factory: factory)
+        leaseWaits = Array(repeating: 0, count: LatencyBuckets.count)
+        leaseWaitCounters = loop == nil || loop == 0
+            ? HistogramCounters(label: label + "_lease_wait", dimensions: metrics.dimensions, factory: factory) : nil
         Gauge(label: label + "_backend", dimensions: base + [("backend", backend == .ioUring ? "io_uring" : "thread_pool")], factory: factory)
             .record(1)
         nextPublication = now + interval
@@ -133,10 +132,7 @@ final class LoopStatistics {
     /// Counts one operation's latency into its bucket (loop thread).
     @inline(__always)
     func recordLatency(nanoseconds: UInt64) {
-        let microseconds = nanoseconds / 1000
-        // Bucket i holds latencies up to 2^i µs: the bit length of (µs - 1), capped at +Inf.
-        let bucket = microseconds <= 1 ? 0 : min(Self.latencyBuckets - 1, 64 - (microseconds - 1).leadingZeroBitCount)
-        latencies[bucket] += 1
+        latencies[LatencyBuckets.index(nanoseconds: nanoseconds)] += 1
         latencySum &+= Int(truncatingIfNeeded: nanoseconds)
     }
 
@@ -145,7 +141,7 @@ final class LoopStatistics {
     func isDue(_ now: UInt64) -> Bool { now >= nextPublication }
 
     /// Hands what was counted since the last publication to the backend, and samples the gauges.
-    func publish(now: UInt64, inFlight armed: Int, poolFree free: Int, poolWaiting waiting: Int, ring: RingCounts) {
+    func publish(now: UInt64, inFlight armed: Int, pool: BufferPool, ring: RingCounts) {
         nextPublication = now + interval
         for index in operations.indices where operations[index] != publishedOperations[index] {
             operationCounters[index].increment(by: Int64(operations[index] - publishedOperations[index]))
@@ -170,20 +166,48 @@ final class LoopStatistics {
         if ring.enterCalls != published.enterCalls { enterCalls.increment(by: Int64(ring.enterCalls - published.enterCalls)) }
         if ring.submitted != published.submitted { submittedSQEs.increment(by: Int64(ring.submitted - published.submitted)) }
         published = ring
-        // Cumulative buckets (Prometheus style): bucket i counts every latency up to its bound.
+        latencyCounters.publish(latencies, sum: latencySum)
+        if let leaseWaitCounters {
+            let waited = pool.copyLeaseWaits(into: &leaseWaits)
+            leaseWaitCounters.publish(leaseWaits, sum: waited)
+        }
+        inFlight.record(armed)
+        poolFree.record(pool.available)
+        poolWaiting.record(pool.waitingCount)
+    }
+}
+
+/// The counters of one duration histogram, Prometheus style: `LABEL_seconds_bucket{le}`
+/// (cumulative), `LABEL_seconds_count` and `LABEL_nanoseconds_total`; publishing hands over what
+/// was counted since the last publication, allocating nothing.
+final class HistogramCounters {
+    private let buckets: [Counter]
+    private let count: Counter
+    private let sum: Counter
+    private var published: [Int]
+    private var publishedSum = 0
+
+    init(label: String, dimensions: [(String, String)], factory: any MetricsFactory) {
+        buckets = (0..<LatencyBuckets.count).map { bucket in
+            Counter(label: label + "_seconds_bucket", dimensions: dimensions + [("le", LatencyBuckets.bound(bucket))], factory: factory)
+        }
+        count = Counter(label: label + "_seconds_count", dimensions: dimensions, factory: factory)
+        sum = Counter(label: label + "_nanoseconds_total", dimensions: dimensions, factory: factory)
+        published = Array(repeating: 0, count: LatencyBuckets.count)
+    }
+
+    /// Increments the counters by what `counts` and `total` gained since the last call.
+    func publish(_ counts: [Int], sum total: Int) {
         var cumulative = 0, publishedCumulative = 0
-        for bucket in 0..<Self.latencyBuckets {
-            cumulative += latencies[bucket]
-            publishedCumulative += publishedLatencies[bucket]
-            if cumulative != publishedCumulative { latencyBucketCounters[bucket].increment(by: Int64(cumulative - publishedCumulative)) }
+        for bucket in 0..<LatencyBuckets.count {
+            cumulative += counts[bucket]
+            publishedCumulative += published[bucket]
+            if cumulative != publishedCumulative { buckets[bucket].increment(by: Int64(cumulative - publishedCumulative)) }
             // Element by element: assigning the array would share its storage, and the next
             // record would copy it (an allocation on the I/O path).
-            publishedLatencies[bucket] = latencies[bucket]
+            published[bucket] = counts[bucket]
         }
-        if cumulative != publishedCumulative { latencyCount.increment(by: Int64(cumulative - publishedCumulative)) }
-        if latencySum != publishedLatencySum { latencySumCounter.increment(by: Int64(latencySum &- publishedLatencySum)); publishedLatencySum = latencySum }
-        inFlight.record(armed)
-        poolFree.record(free)
-        poolWaiting.record(waiting)
+        if cumulative != publishedCumulative { count.increment(by: Int64(cumulative - publishedCumulative)) }
+        if total != publishedSum { sum.increment(by: Int64(total &- publishedSum)); publishedSum = total }
     }
 }
