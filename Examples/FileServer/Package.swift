@@ -37,8 +37,11 @@ let package = Package(
             dependencies: [
                 "FileServerCore",
                 .product(name: "RingIO", package: "RingIO"),
+                .product(name: "RingIONIO", package: "RingIO"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // RingFileProvider: Hummingbird's FileMiddleware on RingIO.
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

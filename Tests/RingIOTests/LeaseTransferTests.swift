@@ -114,6 +114,42 @@ struct OwnershipSource: Sendable, CustomTestStringConvertible {
                 }
             }
             """, expectedError: nil),
+        .init(name: "copyingABatch", code: """
+            func f(pool: BufferPool) async throws {
+                let batch = try await pool.lease(count: 2)
+                let copy = batch
+                _ = batch.count
+                _ = copy
+            }
+            """, expectedError: "'batch' used after consume"),
+        .init(name: "usingALeaseAfterTakingItOutOfABatchAndDroppingIt", code: """
+            func f(pool: BufferPool) async throws {
+                var batch = try await pool.lease(count: 2)
+                let lease = batch.removeLast()!
+                _ = consume lease
+                _ = lease.count
+            }
+            """, expectedError: "'lease' used after consume"),
+        .init(name: "readingIntoTheParentsBatchFromAChildTask", code: """
+            func f(pool: BufferPool, file: File) async throws {
+                var batch = try await pool.lease(count: 2)
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    group.addTask { try await file.read(into: &batch, at: 0) }
+                    _ = try await group.next()
+                }
+            }
+            """, expectedError: "risks causing data races"),
+        .init(name: "vectoredIOAndLeasesReachedInPlaceInABatch", code: """
+            func f(pool: BufferPool, file: File) async throws {
+                var batch = try await pool.lease(count: 2)
+                batch[0].append(contentsOf: [1, 2, 3])
+                _ = try await file.write(from: batch, at: 0)
+                _ = try await file.read(into: &batch, at: 0)
+                _ = try await file.read(into: &batch[1], at: 4096)
+                let capacity = batch[1].capacity
+                _ = capacity
+            }
+            """, expectedError: nil),
     ]
 
     /// `swiftc -emit-sil` (ownership is checked in SIL) against the modules beside this test

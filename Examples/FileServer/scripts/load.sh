@@ -8,7 +8,11 @@
 #   VARIANTS="ringio:call ringio:request ringio:server nio" DURATION=5s scripts/load.sh
 #   VARIANTS="ringio ringio@2 nginx:1 nginx:2 nio" DURATION=5s scripts/load.sh
 #
-# Each variant is a backend with optional ":affinity" (RingIO only) and "@N" (RingIO on a
+#   VARIANTS="ringio+mw:server ringio+mw:request nio+mw" DURATION=5s scripts/load.sh
+#
+# Each variant is a backend with optional "+mw" (Hummingbird's FileMiddleware instead of the
+# example's responder: on RingFileProvider for ringio, on its stock LocalFileSystem for nio),
+# ":affinity" (RingIO only) and "@N" (RingIO on a
 # RingExecutorGroup of N loops, `--loops N`), or nginx:W (nginx with W worker processes and
 # `sendfile on`, the anchor a static file server is judged by). All servers run for the whole
 # script; only the one under test gets traffic. Loopback only (127.0.0.1).
@@ -79,8 +83,10 @@ CONF
     continue
   fi
   name=${variant%@*}
-  backend=${name%%:*}
+  base=${name%%:*}
+  backend=${base%%+*}
   args=(--root "$WORK/root" --host 127.0.0.1 --port 0 --backend "$backend" --log-level warning)
+  [[ $base == *+mw ]] && args+=(--responder file-middleware)
   [[ $name == *:* ]] && args+=(--affinity "${name#*:}")
   [[ $variant == *@* ]] && args+=(--loops "${variant#*@}")
   "$BIN" "${args[@]}" > "$WORK/$variant.out" 2> "$WORK/$variant.err" &

@@ -51,27 +51,32 @@ extension BufferPool {
 
     /// Ends a drain, installing `region` (a new registration) if given, and serves queued leases.
     func endDrain(with region: BufferRegion?) {
-        // Safety: collects continuations dequeued under the lock below, each resumed exactly once after it.
-        var granted: [(UnsafeContinuation<Grant, any Error>, Grant)] = unsafe []
-        state.withLock { state in
+        let (refused, served): ([Waiter], [Served]) = state.withLock { state in
+            var refused: [Waiter] = []
             if let region {
                 state.region = region
                 state.generation &+= 1
                 state.free = Array((0..<region.count).reversed())
+                // A batch larger than the new pool would wait forever.
+                if state.waiters.contains(where: { $0.wanted > region.count }) {
+                    refused = state.waiters.filter { $0.wanted > region.count }
+                    state.waiters.removeAll { $0.wanted > region.count }
+                }
             }
             state.isDraining = false
-            while !state.waiters.isEmpty, let index = state.free.popLast() {
-                let waiter = state.waiters.removeFirst()
-                state.outstanding += 1
-                // Safety: the waiter was just removed from the queue, so only the loop below resumes its continuation.
-                unsafe granted.append((waiter.continuation, state.grant(index)))
-            }
+            var served: [Served] = []
+            while let next = state.serveHead() { served.append(next) }
             publishCacheUse(&state)
+            return (refused, served)
         }
-        // Safety: each continuation was dequeued under the lock above and is resumed exactly once here.
-        for unsafe (continuation, grant) in unsafe granted {
-            unsafe continuation.resume(returning: grant)
+        let size = region?.count ?? 0
+        for waiter in refused {
+            // Safety: removed from the queue under the lock above, so this is its one resume.
+            waiter.resumption.fail(RingIOError.invalidArgument(
+                .lease, "A batch of \(waiter.wanted) leases can never be granted: the pool now has \(size) buffers"))
         }
+        // Safety: each waiter was removed from the queue under the lock above by serveHead; resumed once here.
+        for next in served { next.resume() }
     }
 
     /// Connects the pool to the executor that registers its buffers.

@@ -39,7 +39,42 @@ public final class BufferPool: Sendable {
     @safe  // Safety: each waiter's continuation is removed from the queue before it is resumed, so it is resumed once.
     struct Waiter {
         let id: UInt64
-        let continuation: UnsafeContinuation<Grant, any Error>
+        /// Buffers it waits for: 1 for `lease()`, the batch's size for `lease(count:)`.
+        let wanted: Int
+        let resumption: Resumption
+    }
+
+    /// How a waiter is resumed: with one grant, or with all the grants of its batch.
+    @safe  // Safety: holds a continuation taken out of the queue (or never queued); `resume`/`fail` are its one resume.
+    enum Resumption {
+        case one(UnsafeContinuation<Grant, any Error>)
+        case batch(UnsafeContinuation<[Grant], any Error>)
+
+        /// Resumes with `error` (shutdown, cancellation, a batch the pool can no longer hold).
+        func fail(_ error: any Error) {
+            switch self {
+            // Safety: the caller removed this waiter from the queue (or never queued it), so this is its one resume.
+            case .one(let continuation): unsafe continuation.resume(throwing: error)
+            // Safety: as above.
+            case .batch(let continuation): unsafe continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// A waiter granted its buffers under the lock, to resume outside it.
+    @safe  // Safety: made only by `State.serveHead()`, which removed the waiter from the queue; `resume()` is its one resume.
+    enum Served {
+        case one(UnsafeContinuation<Grant, any Error>, Grant)
+        case batch(UnsafeContinuation<[Grant], any Error>, [Grant])
+
+        func resume() {
+            switch self {
+            // Safety: removed from the queue under the lock by serveHead, so this is its one resume.
+            case .one(let continuation, let grant): unsafe continuation.resume(returning: grant)
+            // Safety: as above.
+            case .batch(let continuation, let grants): unsafe continuation.resume(returning: grants)
+            }
+        }
     }
 
     @safe  // Safety: the region and continuations are touched only under the pool's lock; each continuation is resumed once after removal.
@@ -64,6 +99,45 @@ public final class BufferPool: Sendable {
         mutating func grant(_ index: Int) -> Grant {
             // Safety: index comes from the free list (0..<region.count of the current region), so region.pointer(index) lies inside it.
             unsafe Grant(index: index, base: region.pointer(index), capacity: region.size, generation: generation)
+        }
+
+        /// A buffer for a new `lease()`, if one is free and no one waits before it.
+        mutating func grantNow() -> Grant? {
+            guard !isDraining && waiters.isEmpty, let index = free.popLast() else { return nil }
+            outstanding += 1
+            return grant(index)
+        }
+
+        /// `wanted` buffers for a new `lease(count:)`, if that many are free and no one waits
+        /// before it (all or nothing).
+        mutating func grantNow(_ wanted: Int) -> [Grant]? {
+            guard !isDraining && waiters.isEmpty && free.count >= wanted else { return nil }
+            return take(wanted)
+        }
+
+        /// Pops `wanted` free buffers as grants (at least that many are free).
+        private mutating func take(_ wanted: Int) -> [Grant] {
+            var grants: [Grant] = []
+            grants.reserveCapacity(wanted)
+            for _ in 0..<wanted { grants.append(grant(free.removeLast())) }
+            outstanding += wanted
+            return grants
+        }
+
+        /// Removes the longest waiter and grants it its buffers, if the free ones cover all it
+        /// wants (FIFO and all or nothing: a batch at the head holds back the waiters behind it).
+        mutating func serveHead() -> Served? {
+            guard !isDraining && !isClosed, let head = waiters.first, free.count >= head.wanted else { return nil }
+            waiters.removeFirst()
+            switch head.resumption {
+            case .one(let continuation):
+                outstanding += 1
+                // Safety: removed from the queue just above; the Served value is its one resume.
+                return unsafe .one(continuation, grant(free.removeLast()))
+            case .batch(let continuation):
+                // Safety: as above.
+                return unsafe .batch(continuation, take(head.wanted))
+            }
         }
     }
 
@@ -154,10 +228,7 @@ public final class BufferPool: Sendable {
         enum Immediate { case granted(Grant), closed, wait(UInt64) }
         let immediate: Immediate = state.withLock { state in
             if state.isClosed { return .closed }
-            if !state.isDraining && state.waiters.isEmpty, let index = state.free.popLast() {
-                state.outstanding += 1
-                return .granted(state.grant(index))
-            }
+            if let grant = state.grantNow() { return .granted(grant) }
             state.nextWaiterID &+= 1
             return .wait(state.nextWaiterID)
         }
@@ -167,46 +238,109 @@ public final class BufferPool: Sendable {
         case .closed:
             throw RingIOError.shutDown(.lease)
         case .wait(let id):
-            let waitStarted = ringio_monotonic_nanoseconds()
-            defer {
-                let waited = ringio_monotonic_nanoseconds() &- waitStarted
-                state.withLock { $0.leaseWaits.record(nanoseconds: waited) }
-            }
-            let grant = try await withTaskCancellationHandler {
-                // Safety: resumed exactly once: right here (grant or refusal), or later by whoever removes it from waiters under the lock.
-                unsafe try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Grant, any Error>) in
-                    let refusal: (any Error)? = state.withLock { state in
-                        if state.isClosed { return RingIOError.shutDown(.lease) }
-                        // The cancellation flag is set before onCancel runs, so checking it under the
-                        // lock closes the window where onCancel ran before this waiter was queued.
-                        if Task.isCancelled { return CancellationError() }
-                        if !state.isDraining && state.waiters.isEmpty, let index = state.free.popLast() {
-                            state.outstanding += 1
-                            // Safety: granted here instead of queued, so this is its only resume.
-                            unsafe continuation.resume(returning: state.grant(index))
-                            return nil
-                        }
-                        // Safety: queued, not resumed; whoever removes it from waiters (release, endDrain, close, onCancel) resumes it once.
-                        unsafe state.waiters.append(Waiter(id: id, continuation: continuation))
-                        publishCacheUse(&state)
-                        return nil
-                    }
-                    // Safety: refusal is set only on the paths that neither resumed nor queued the continuation.
-                    if let refusal { unsafe continuation.resume(throwing: refusal) }
-                    // Buffers the loops keep would not come back by themselves: ask for them.
-                    else if cachedCount > 0 { flushCaches() }
-                }
-            } onCancel: {
-                let waiter: Waiter? = state.withLock { state in
-                    guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                    defer { publishCacheUse(&state) }
-                    return state.waiters.remove(at: position)
-                }
-                // Safety: only a waiter this closure removed from the queue under the lock is resumed, so no other path resumes it.
-                unsafe waiter?.continuation.resume(throwing: CancellationError())
-            }
+            // Safety: the continuation goes into the queue wrapped as `.one`, resumed once by whoever removes it.
+            let grant = unsafe try await wait(id: id, wanted: 1, { unsafe .one($0) }, grantNow: { $0.grantNow() })
             return BufferLease(pool: self, grant: grant)
         }
+    }
+
+    /// Leases `count` buffers together, all at once or not at all, waiting in FIFO order (behind
+    /// every earlier waiter, and ahead of every later one) until that many are free.
+    ///
+    /// For vectored reads and writes over several buffers (`File.read(into:at:)` and
+    /// `File.write(from:at:)` with a `LeaseBatch`), or to hold several buffers in one value.
+    /// Waiting for all of them at once, not one by one, means two tasks that each need several
+    /// buffers cannot each hold part of what the other waits for.
+    ///
+    /// - Parameter count: how many buffers (1 ... the pool's `count`).
+    /// - Returns: a batch of `count` leases of distinct buffers, each with `count` 0.
+    /// - Throws: `RingIOError` `.invalidArgument` for a count under 1 or over the pool's size (or
+    ///   over the new size, when a `reregister(count:size:)` shrinks the pool while this waits);
+    ///   `CancellationError` if the task is cancelled while waiting (no buffer is lost);
+    ///   `.shutDown` once the executor has shut down.
+    public func lease(count: Int) async throws -> LeaseBatch {
+        guard count >= 1 else {
+            throw RingIOError.invalidArgument(.lease, "A batch holds 1 or more leases (got \(count))")
+        }
+        enum Immediate { case granted([Grant]), closed, tooMany(Int), wait(UInt64) }
+        let immediate: Immediate = state.withLock { state in
+            if state.isClosed { return .closed }
+            if count > state.region.count { return .tooMany(state.region.count) }
+            if let grants = state.grantNow(count) { return .granted(grants) }
+            state.nextWaiterID &+= 1
+            return .wait(state.nextWaiterID)
+        }
+        switch immediate {
+        case .granted(let grants):
+            return LeaseBatch(pool: self, grants: grants)
+        case .closed:
+            throw RingIOError.shutDown(.lease)
+        case .tooMany(let size):
+            throw RingIOError.invalidArgument(.lease, "A batch of \(count) leases can never be granted: the pool has \(size) buffers")
+        case .wait(let id):
+            // Safety: the continuation goes into the queue wrapped as `.batch`, resumed once by whoever removes it.
+            let grants = unsafe try await wait(id: id, wanted: count, { unsafe .batch($0) }, grantNow: { $0.grantNow(count) })
+            return LeaseBatch(pool: self, grants: grants)
+        }
+    }
+
+    /// Waits in the queue as waiter `id` for `wanted` buffers, recording the time waited.
+    ///
+    /// - Parameters:
+    ///   - resumption: wraps the continuation for the queue.
+    ///   - grantNow: grants at once under the lock, if the buffers are free and no one waits.
+    private func wait<Granted>(
+        id: UInt64, wanted: Int,
+        _ resumption: (UnsafeContinuation<Granted, any Error>) -> Resumption,
+        grantNow: (inout State) -> Granted?
+    ) async throws -> Granted {
+        let waitStarted = ringio_monotonic_nanoseconds()
+        defer {
+            let waited = ringio_monotonic_nanoseconds() &- waitStarted
+            state.withLock { $0.leaseWaits.record(nanoseconds: waited) }
+        }
+        return try await withTaskCancellationHandler {
+            // Safety: resumed exactly once: right here (grant or refusal), or later by whoever removes it from waiters under the lock.
+            unsafe try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Granted, any Error>) in
+                let refusal: (any Error)? = state.withLock { state in
+                    if state.isClosed { return RingIOError.shutDown(.lease) }
+                    // The cancellation flag is set before onCancel runs, so checking it under the
+                    // lock closes the window where onCancel ran before this waiter was queued.
+                    if Task.isCancelled { return CancellationError() }
+                    if let granted = grantNow(&state) {
+                        // Safety: granted here instead of queued, so this is its only resume.
+                        unsafe continuation.resume(returning: granted)
+                        return nil
+                    }
+                    // Safety: queued, not resumed; whoever removes it from waiters (release, endDrain, close, onCancel) resumes it once.
+                    unsafe state.waiters.append(Waiter(id: id, wanted: wanted, resumption: resumption(continuation)))
+                    publishCacheUse(&state)
+                    return nil
+                }
+                // Safety: refusal is set only on the paths that neither resumed nor queued the continuation.
+                if let refusal { unsafe continuation.resume(throwing: refusal) }
+                // Buffers the loops keep would not come back by themselves: ask for them.
+                else if cachedCount > 0 { flushCaches() }
+            }
+        } onCancel: {
+            cancelWaiter(id: id)
+        }
+    }
+
+    /// Fails waiter `id` with `CancellationError` if it still waits; then serves the waiters its
+    /// place held back (a batch at the head keeps free buffers from the ones behind it).
+    private func cancelWaiter(id: UInt64) {
+        let (cancelled, served): (Waiter?, [Served]) = state.withLock { state in
+            guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return (nil, []) }
+            defer { publishCacheUse(&state) }
+            let removed = state.waiters.remove(at: position)
+            var served: [Served] = []
+            while let next = state.serveHead() { served.append(next) }
+            return (removed, served)
+        }
+        // Safety: only a waiter this closure removed from the queue under the lock is resumed, so no other path resumes it.
+        cancelled?.resumption.fail(CancellationError())
+        for next in served { next.resume() }
     }
 
     /// Copies the lease-wait counts into `buckets` (as many as `LatencyBuckets.count`, storage the
@@ -226,11 +360,7 @@ public final class BufferPool: Sendable {
         // Safety: the cache hands each grant it holds out once.
         if let cache = usableCache, let grant = cache.pop() { return BufferLease(pool: self, grant: grant) }
         let grant: Grant? = state.withLock { state in
-            guard !state.isClosed, !state.isDraining, state.waiters.isEmpty,
-                  let index = state.free.popLast()
-            else { return nil }
-            state.outstanding += 1
-            return state.grant(index)
+            state.isClosed ? nil : state.grantNow()
         }
         return grant.map { BufferLease(pool: self, grant: $0) }
     }
@@ -260,15 +390,16 @@ public final class BufferPool: Sendable {
     /// Takes a buffer back; hands it to the longest waiter if any.
     func release(index: Int, generation: UInt64) {
         @safe  // Safety: carries a continuation taken from the state under its lock, resumed exactly once outside it.
-        enum Next { case none, waiter(UnsafeContinuation<Grant, any Error>, Grant), drained(UnsafeContinuation<Void, Never>) }
+        enum Next { case none, served(Served), drained(UnsafeContinuation<Void, Never>) }
         let next: Next = state.withLock { state in
             precondition(generation == state.generation, "a lease outlived its pool's registration")
-            if !state.isDraining && !state.isClosed, let waiter = state.waiters.popFirst() {
-                publishCacheUse(&state)
-                return unsafe .waiter(waiter.continuation, state.grant(index))
-            }
+            // free has room: it never holds more than region.count indices, and its storage was made that large.
             state.free.append(index)
             state.outstanding -= 1
+            if let served = state.serveHead() {
+                publishCacheUse(&state)
+                return .served(served)
+            }
             // Safety: the drain continuation is taken and cleared under the lock, so only the resume below sees it.
             if state.isDraining && state.outstanding == 0, let drained = unsafe state.drainContinuation {
                 unsafe state.drainContinuation = nil
@@ -278,8 +409,9 @@ public final class BufferPool: Sendable {
         }
         switch next {
         case .none: break
-        // Safety: each continuation was removed from the state under the lock above and is resumed exactly once here.
-        case .waiter(let continuation, let grant): unsafe continuation.resume(returning: grant)
+        // Safety: the waiter was removed from the state under the lock above by serveHead; resumed once here.
+        case .served(let served): served.resume()
+        // Safety: taken and cleared under the lock above, so resumed once here.
         case .drained(let continuation): unsafe continuation.resume()
         }
     }
@@ -299,7 +431,7 @@ public final class BufferPool: Sendable {
         }
         for waiter in waiters {
             // Safety: removed from the queue above, so this is its one resume.
-            unsafe waiter.continuation.resume(throwing: RingIOError.shutDown(.lease))
+            waiter.resumption.fail(RingIOError.shutDown(.lease))
         }
         // Safety: cleared from the state above, so this is its one resume.
         unsafe drain?.resume()  // a pending reregister then sees the pool closed and throws

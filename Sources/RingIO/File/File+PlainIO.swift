@@ -141,25 +141,44 @@ extension File {
     private func makeIovecs(
         _ parts: [(UnsafeMutableRawPointer?, Int)], offset: Int64, _ operation: Operation
     ) throws -> UnsafeMutableBufferPointer<iovec> {
-        let limit = 1024  // UIO_MAXIOV
         // Safety: only the number of parts is read; no pointer is dereferenced.
-        guard unsafe !parts.isEmpty, unsafe parts.count <= limit else {
-            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, unsafe "Between 1 and \(limit) buffers are allowed (got \(parts.count))")
-        }
-        // Safety: only sums the lengths (checked Int arithmetic); no pointer is dereferenced.
-        unsafe try checkPlain(length: parts.reduce(0) { unsafe $0 + $1.1 }, offset: offset, operation)
-        if directIOAlignment != nil {
-            // Safety: only the addresses' alignment is tested; a nil base (an empty buffer) is replaced by a dummy non-null address, never dereferenced.
-            for unsafe part in unsafe parts {
-                unsafe try checkDirectAlignment(address: part.0 ?? UnsafeMutableRawPointer(bitPattern: 1)!, length: part.1, offset: offset, operation)
-            }
+        guard unsafe !parts.isEmpty, unsafe parts.count <= Self.maximumVectorCount else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, unsafe "Between 1 and \(Self.maximumVectorCount) buffers are allowed (got \(parts.count))")
         }
         // Safety: parts.count trivial iovecs, every index written by the loop below; the caller frees them after its awaited operation.
         let iovecs = unsafe UnsafeMutableBufferPointer<iovec>.allocate(capacity: parts.count)
         for unsafe (index, part) in unsafe parts.enumerated() {
             unsafe iovecs[index] = unsafe iovec(iov_base: part.0, iov_len: part.1)
         }
-        // Safety: fully initialized above; ownership passes to the caller, which deallocates it after the operation completed.
+        do {
+            // Safety: fully initialized above.
+            unsafe try checkVectored(UnsafeBufferPointer(iovecs), offset: offset, operation)
+        } catch {
+            unsafe iovecs.deallocate()
+            throw error
+        }
+        // Safety: fully initialized above; ownership passes to the caller, which deallocates it after the operation.
         return unsafe iovecs
+    }
+
+    /// UIO_MAXIOV: the most buffers one READV/WRITEV takes.
+    static let maximumVectorCount = 1024
+
+    /// Checks a vectored request: 1 ... 1024 buffers, a total length and offset the kernel
+    /// takes, and O_DIRECT's alignment for each buffer.
+    ///
+    /// - Throws: `RingIOError` `.invalidArgument`, naming `operation`, the path and the fd.
+    func checkVectored(_ iovecs: UnsafeBufferPointer<iovec>, offset: Int64, _ operation: Operation) throws {
+        guard !iovecs.isEmpty, iovecs.count <= Self.maximumVectorCount else {
+            throw RingIOError.invalidArgument(operation, path: path, fd: descriptor, "Between 1 and \(Self.maximumVectorCount) buffers are allowed (got \(iovecs.count))")
+        }
+        // Safety: only sums the lengths (checked Int arithmetic); no buffer is dereferenced.
+        unsafe try checkPlain(length: iovecs.reduce(0) { unsafe $0 + $1.iov_len }, offset: offset, operation)
+        if directIOAlignment != nil {
+            // Safety: only the addresses' alignment is tested; a nil base (an empty buffer) is replaced by a dummy non-null address, never dereferenced.
+            for unsafe entry in unsafe iovecs {
+                unsafe try checkDirectAlignment(address: entry.iov_base ?? UnsafeMutableRawPointer(bitPattern: 1)!, length: entry.iov_len, offset: offset, operation)
+            }
+        }
     }
 }

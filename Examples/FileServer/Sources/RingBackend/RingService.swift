@@ -14,6 +14,10 @@ public struct RingService: Sendable {
     public let taskExecutor: any TaskExecutor
     /// What the executor chose at start-up (io_uring or thread pool, fixed buffers or not), for the log.
     public let setup: String
+    /// The executor or the group, for `fileProvider(rootPath:)`.
+    let place: RingFileProvider.Place
+    /// Bytes per read (the pool's buffer size).
+    let chunkSize: Int
 
     /// Creates the executor, or with `settings.loops` a group of loops (`buffers: bufferCount ×
     /// chunkSize`, one pool), and opens the root through it.
@@ -37,7 +41,7 @@ public struct RingService: Sendable {
                 if settings.affinity == .global { try group.unsafeInstallAsGlobalConcurrentExecutor() }
                 let backend = try await RingFileBackend(rootPath: rootPath, settings: settings, stats: stats, group: group)
                 let setup = group.capabilities.enumerated().map { "loop \($0.offset): \($0.element)" }.joined(separator: "\n")
-                return RingService(backend: backend, taskExecutor: group, setup: setup)
+                return RingService(backend: backend, taskExecutor: group, setup: setup, place: .group(group), chunkSize: settings.chunkSize)
             } catch {
                 await group.shutdown()
                 throw error
@@ -46,7 +50,9 @@ public struct RingService: Sendable {
         let executor = try RingExecutor(configuration: configuration)
         do {
             let backend = try await RingFileBackend(rootPath: rootPath, settings: settings, stats: stats, executor: executor)
-            return RingService(backend: backend, taskExecutor: executor, setup: "\(executor.capabilities)")
+            return RingService(
+                backend: backend, taskExecutor: executor, setup: "\(executor.capabilities)", place: .executor(executor),
+                chunkSize: settings.chunkSize)
         } catch {
             await executor.shutdown()
             throw error

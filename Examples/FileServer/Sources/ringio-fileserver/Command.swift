@@ -10,6 +10,7 @@ import Logging
 
 extension BackendKind: ExpressibleByArgument {}
 extension RingAffinity: ExpressibleByArgument {}
+extension ResponderKind: ExpressibleByArgument {}
 
 @main
 struct Command: AsyncParsableCommand {
@@ -32,6 +33,9 @@ struct Command: AsyncParsableCommand {
 
     @Option(help: "Where file bytes come from: ringio (io_uring, READ_FIXED) or nio (NIOFileSystem).")
     var backend = BackendKind.ringio
+
+    @Option(help: "What answers requests: custom (this example's responder) or file-middleware (Hummingbird's FileMiddleware, on RingFileProvider with --backend ringio, on its stock LocalFileSystem with --backend nio).")
+    var responder = ResponderKind.custom
 
     @Option(help: "Bytes per read and per written chunk; also RingIO's buffer size.")
     var chunkSize = 64 << 10
@@ -67,7 +71,7 @@ struct Command: AsyncParsableCommand {
 
     func run() async throws {
         let options = ServerOptions(
-            root: root, host: host, port: port, backend: backend,
+            root: root, host: host, port: port, backend: backend, responder: responder,
             stream: StreamSettings(chunkSize: chunkSize, bufferCount: buffers, readAhead: readAhead, affinity: affinity, loops: loops),
             statsPath: statsPath, logLevel: Logger.Level(rawValue: logLevel) ?? .notice)
         do {

@@ -5,7 +5,7 @@ import Testing
 /// The real server binary on a loopback port, checked with curl against the files on disk.
 @Suite("ringio-fileserver end to end (curl)", .serialized)
 struct EndToEndTests {
-    @Test("full GETs return exactly the file: small, empty, large, chunk-sized, linked", arguments: ServerConfig.allCases)
+    @Test("full GETs return exactly the file: small, empty, large, chunk-sized, linked", arguments: ServerConfig.responders)
     func fullGets(_ config: ServerConfig) throws {
         try withServer(config) { _, curl, fixture in
             for (path, name) in [("/small.txt", "small.txt"), ("/empty.txt", "empty.txt"), ("/large.bin", "large.bin"),
@@ -89,7 +89,7 @@ struct EndToEndTests {
         }
     }
 
-    @Test("Range: 206 with exactly the asked bytes; 416 past the end", arguments: ServerConfig.allCases)
+    @Test("Range: 206 with exactly the asked bytes; 416 past the end", arguments: ServerConfig.responders)
     func ranges(_ config: ServerConfig) throws {
         try withServer(config) { _, curl, fixture in
             let data = try fixture.bytes("large.bin")
